@@ -1,0 +1,58 @@
+"""`sagsflow case open|show` (H-V1 registration; H-R1.1 timeline)."""
+from __future__ import annotations
+
+from cli.common import emit, parse_now, session_scope
+from config.handbook import handbook
+from config.settings import get_settings
+from services.cases import NewCase, case_document, open_case
+from services.runtime import Runtime
+
+
+def register(subparsers) -> None:
+    case = subparsers.add_parser("case", help="open and show cases").add_subparsers(dest="case_command", required=True)
+    opener = case.add_parser("open", help="register a new case and start its process")
+    opener.add_argument("--type", dest="case_type", required=True, choices=["incident", "service_request", "change"])
+    opener.add_argument("--summary", required=True)
+    opener.add_argument("--impact", required=True, type=int, choices=[1, 2, 3, 4])
+    opener.add_argument("--urgency", required=True, type=int, choices=[1, 2, 3, 4])
+    opener.add_argument("--sla-level", required=True, choices=["platinum", "gold", "silver", "bronze"])
+    opener.add_argument("--customer", required=True, help="the customer's name")
+    opener.add_argument("--customer-email")
+    opener.add_argument("--customer-phone")
+    opener.add_argument("--as", dest="actor", default="sd.tekniker", help="who registers the case")
+    opener.add_argument("--json", action="store_true")
+    opener.set_defaults(handler=cmd_open)
+    show = case.add_parser("show", help="show a case with its open tasks and Work Info")
+    show.add_argument("number")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=cmd_show)
+
+
+def cmd_open(args) -> int:
+    new = NewCase(case_type=args.case_type, summary=args.summary, impact=args.impact, urgency=args.urgency,
+                  sla_level=args.sla_level, customer_name=args.customer, customer_email=args.customer_email,
+                  customer_phone=args.customer_phone)
+    with session_scope() as session:
+        case = open_case(session, Runtime(get_settings()), new=new, actor=args.actor, now=parse_now(args.now))
+        document = case_document(session, case.number)
+    emit({"number": document["number"], "status": document["status"], "open_tasks": document["open_tasks"]},
+         args.json, document["number"])
+    return 0
+
+
+def cmd_show(args) -> int:
+    with session_scope() as session:
+        doc = case_document(session, args.number)
+    labels = handbook().labels
+    lines = [f"{doc['number']}  {doc['summary']}",
+             f"  type {labels['case_type'].get(doc['type'], doc['type'])} · status "
+             f"{labels['status'].get(doc['status'], doc['status'])} · prioritet "
+             f"{labels['priority'].get(doc['priority'] or '', '-')} · SLA {labels['sla_level'][doc['sla_level']]}"
+             f" · team {doc['team'] or '-'} · tekniker {doc['assignee'] or '-'}",
+             "  Åbne opgaver:"]
+    lines += [f"    {t['id']}  {t['name']}  [{t['team'] or '-'}]" for t in doc["open_tasks"]] or ["    (ingen)"]
+    lines.append("  Work Info:")
+    for w in doc["work_info"]:
+        lines.append(f"    {w['time'][:19]}  {w['type']:<26} {w['author']:<16} {w['summary']}")
+    emit(doc, args.json, "\n".join(lines))
+    return 0

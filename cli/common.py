@@ -1,0 +1,95 @@
+"""Shared CLI plumbing: settings, one transaction per command, exit codes, output."""
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from config.settings import get_settings
+from domain.errors import ConcurrencyConflict, Forbidden, FormInvalid, InvalidState, NotFound, SagsflowError
+from store.db import engine_for, session_factory
+
+EXIT_INVALID, EXIT_FORBIDDEN, EXIT_NOT_FOUND, EXIT_STATE = 2, 3, 4, 5
+
+
+class CliError(Exception):
+    def __init__(self, message: str, code: int = 1):
+        self.code = code
+        super().__init__(message)
+
+
+@contextmanager
+def session_scope():
+    factory = session_factory(engine_for(get_settings().database_url))
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def parse_now(value: str | None) -> datetime:
+    if not value:
+        return datetime.now(timezone.utc)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise CliError(f"--now: not an ISO 8601 time: {value!r}", EXIT_INVALID) from None
+    if parsed.tzinfo is None:
+        raise CliError("--now needs a UTC offset, e.g. 2026-11-25T10:00:00+01:00", EXIT_INVALID)
+    return parsed.astimezone(timezone.utc)
+
+
+def read_json_arg(value: str):
+    try:
+        text = Path(value[1:]).read_text(encoding="utf-8") if value.startswith("@") else value
+        return json.loads(text)
+    except OSError as exc:
+        raise CliError(f"--data: cannot read {value[1:]}: {exc.strerror}", EXIT_INVALID) from None
+    except json.JSONDecodeError as exc:
+        raise CliError(f"--data: invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", EXIT_INVALID) from None
+
+
+def emit(document, as_json: bool, human: str) -> None:
+    print(json.dumps(document, ensure_ascii=False, indent=2) if as_json else human)
+
+
+def run_guarded(func, args) -> int:
+    """Map domain errors to exit codes and clear messages on stderr."""
+    try:
+        result = func(args)
+        return 0 if result is None else int(result)
+    except FormInvalid as exc:
+        if getattr(args, "json", False):
+            print(json.dumps({"error": "invalid_form", "fields": exc.errors}, ensure_ascii=False, indent=2))
+        print("Ugyldige felter (intet er ændret):", file=sys.stderr)
+        for field, message in exc.errors.items():
+            print(f"  {field}: {message}", file=sys.stderr)
+        return EXIT_INVALID
+    except ValidationError as exc:
+        for error in exc.errors():
+            print(f"  {'.'.join(str(p) for p in error['loc'])}: {error['msg']}", file=sys.stderr)
+        return EXIT_INVALID
+    except CliError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.code
+    except Forbidden as exc:
+        print(f"forbidden: {exc}", file=sys.stderr)
+        return EXIT_FORBIDDEN
+    except NotFound as exc:
+        print(f"not found: {exc}", file=sys.stderr)
+        return EXIT_NOT_FOUND
+    except (InvalidState, ConcurrencyConflict) as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return EXIT_STATE
+    except SagsflowError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1

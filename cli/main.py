@@ -1,0 +1,26 @@
+"""The `sagsflow` command: a stable contract for scripts (see README, "Command line")."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from cli import bpmn, case, common, db, demo, sla, task
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sagsflow", description="Executable service-desk handbook")
+    parser.add_argument("--now", help="act as if it were this time (ISO 8601 with offset); for scripts and tests")
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    for module in (db, case, task, bpmn, sla, demo):
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler = getattr(args, "handler", None) or args.func
+    return common.run_guarded(handler, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,229 @@
+"""Form definitions as data and their server-side validation (H-V1, H-V1.1, H-V2).
+
+Forms live in the diagrams (Camunda `formData`), so a process owner changes questions without code.
+Constraint vocabulary (camunda:constraint name / config):
+  required · required_if <expr> · minlength N · maxlength N · min N · max N · pattern <regex>
+  min_items "N" or "N if <expr>"  (non-empty lines, or ';'-separated entries)
+  must_be_true · team_member <data key holding a team> · differs_from <data key>
+Field property `prefill=true`: the field starts from the case data and keeps it when not submitted.
+Field property `error_<constraint>`: a custom error message.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel
+
+from domain.errors import FormInvalid, UnsafeExpression
+from domain.expressions import ExpressionError, check_expression, evaluate
+
+FieldType = Literal["string", "long", "boolean", "date", "enum"]
+CONSTRAINTS = {"required", "required_if", "minlength", "maxlength", "min", "max", "pattern",
+               "min_items", "must_be_true", "team_member", "differs_from", "readonly"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_TRUE = {"true", "1", "on", "yes", "ja"}
+_FALSE = {"false", "0", "off", "no", "nej", ""}
+MAX_TEXT = 20000
+
+
+class Option(BaseModel):
+    id: str
+    name: str
+
+
+class Constraint(BaseModel):
+    name: str
+    config: str | None = None
+
+
+class FieldSpec(BaseModel):
+    id: str
+    type: FieldType
+    label: str
+    default: str | None = None
+    options: list[Option] = []
+    constraints: list[Constraint] = []
+    properties: dict[str, str] = {}
+
+    @property
+    def required(self) -> bool:
+        return any(c.name == "required" for c in self.constraints)
+
+    @property
+    def prefill(self) -> bool:
+        return self.properties.get("prefill", "").lower() == "true"
+
+
+class FormSpec(BaseModel):
+    fields: list[FieldSpec] = []
+
+    def field(self, field_id: str) -> FieldSpec | None:
+        return next((f for f in self.fields if f.id == field_id), None)
+
+
+class MemberDirectory(Protocol):
+    def is_member(self, username: str, team: str) -> bool: ...
+
+
+def lint_form(form: FormSpec) -> list[str]:
+    """Problems in a form definition (checked at diagram validation)."""
+    problems: list[str] = []
+    seen: set[str] = set()
+    for f in form.fields:
+        if f.id in seen:
+            problems.append(f"field {f.id}: duplicate field id")
+        seen.add(f.id)
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", f.id or ""):
+            problems.append(f"field {f.id!r}: ids must be lower-case English identifiers")
+        if f.type == "enum" and not f.options:
+            problems.append(f"field {f.id}: enum without values")
+        for c in f.constraints:
+            problems.extend(f"field {f.id}: {p}" for p in _lint_constraint(c))
+    return problems
+
+
+def _lint_constraint(c: Constraint) -> list[str]:
+    if c.name not in CONSTRAINTS:
+        return [f"unknown constraint {c.name!r} (known: {', '.join(sorted(CONSTRAINTS))})"]
+    try:
+        if c.name in ("minlength", "maxlength", "min", "max"):
+            int(c.config or "")
+        elif c.name == "pattern":
+            re.compile(c.config or "")
+        elif c.name == "required_if":
+            check_expression(c.config or "")
+        elif c.name == "min_items":
+            _parse_min_items(c.config)
+        elif c.name in ("team_member", "differs_from") and not (c.config or "").isidentifier():
+            return [f"{c.name} needs the name of a data key as config"]
+    except (ValueError, re.error, UnsafeExpression) as exc:
+        return [f"constraint {c.name}: invalid config {c.config!r}: {exc}"]
+    return []
+
+
+def _parse_min_items(config: str | None) -> tuple[int, str | None]:
+    count, _, condition = (config or "").partition(" if ")
+    return int(count.strip()), (check_expression(condition.strip()) and condition.strip()) if condition else None
+
+
+def _clean_text(value: Any) -> str | None:
+    text = _CONTROL.sub("", str(value)).strip()
+    return text[:MAX_TEXT] if text else None
+
+
+def _coerce(f: FieldSpec, value: Any) -> Any:
+    """Convert a submitted value to the field's type or raise ValueError with a Danish message."""
+    if value is None or (isinstance(value, str) and value.strip() == "" and f.type != "boolean"):
+        return None
+    if f.type == "string":
+        if isinstance(value, (dict, list)):
+            raise ValueError("Skal være tekst.")
+        return _clean_text(value)
+    if f.type == "long":
+        if isinstance(value, bool) or not re.fullmatch(r"\s*-?\d{1,12}\s*", str(value)):
+            raise ValueError("Skal være et helt tal.")
+        return int(value)
+    if f.type == "boolean":
+        if isinstance(value, bool):
+            return value
+        lowered = str(value).strip().lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+        raise ValueError("Skal være ja eller nej.")
+    if f.type == "date":
+        try:
+            return date.fromisoformat(str(value).strip()).isoformat()
+        except ValueError:
+            raise ValueError("Skal være en dato (ÅÅÅÅ-MM-DD).") from None
+    if f.type == "enum":
+        ids = [o.id for o in f.options]
+        if str(value) not in ids:
+            raise ValueError(f"Ugyldigt valg; vælg en af: {', '.join(ids)}.")
+        return str(value)
+    raise ValueError(f"Ukendt felttype {f.type}.")
+
+
+def _items(value: Any) -> list[str]:
+    if not value:
+        return []
+    return [p.strip() for p in re.split(r"[\n;]", str(value)) if p.strip()]
+
+
+def validate_submission(form: FormSpec, submitted: dict[str, Any], current: dict[str, Any], *,
+                        directory: MemberDirectory) -> dict[str, Any]:
+    """Coerce and validate; return a value for EVERY field of the form or raise FormInvalid."""
+    if not isinstance(submitted, dict):
+        raise FormInvalid({"_form": "Data skal være et JSON-objekt med feltnavne som nøgler."})
+    errors: dict[str, str] = {}
+    known = {f.id for f in form.fields}
+    for key in submitted:
+        if key not in known:
+            errors[str(key)[:80]] = "Ukendt felt i denne formular."
+    values: dict[str, Any] = {}
+    for f in form.fields:
+        raw = submitted.get(f.id)
+        if f.id not in submitted:
+            raw = current.get(f.id) if f.prefill and current.get(f.id) is not None else f.default
+        try:
+            values[f.id] = _coerce(f, raw)
+        except ValueError as exc:
+            errors[f.id] = str(exc)
+            values[f.id] = None
+    context = {**current, **values}
+    for f in form.fields:
+        if f.id in errors:
+            continue
+        message = _check_constraints(f, values[f.id], context, directory)
+        if message:
+            errors[f.id] = f.properties.get(f"error_{message[0]}", message[1])
+    if errors:
+        raise FormInvalid(errors)
+    return values
+
+
+def _check_constraints(f: FieldSpec, value: Any, context: dict[str, Any],
+                       directory: MemberDirectory) -> tuple[str, str] | None:
+    for c in f.constraints:
+        name, config = c.name, c.config
+        if name == "required" and value is None:
+            return name, "Feltet skal udfyldes."
+        if name == "required_if" and value is None and _truthy(config, context):
+            return name, "Feltet skal udfyldes i denne situation."
+        if value is None:
+            continue
+        if name == "minlength" and len(str(value)) < int(config):
+            return name, f"Skal være mindst {config} tegn."
+        if name == "maxlength" and len(str(value)) > int(config):
+            return name, f"Må højst være {config} tegn."
+        if name == "min" and value < int(config):
+            return name, f"Skal være mindst {config}."
+        if name == "max" and value > int(config):
+            return name, f"Må højst være {config}."
+        if name == "pattern" and not re.fullmatch(config, str(value)):
+            return name, "Har ikke det rigtige format."
+        if name == "must_be_true" and value is not True:
+            return name, "Skal bekræftes, før du kan fortsætte."
+        if name == "team_member":
+            team = context.get(config)
+            if not team or not directory.is_member(str(value), str(team)):
+                return name, f"{value} er ikke koordinator eller medlem af teamet {team or '(intet team valgt)'}."
+        if name == "differs_from" and value == context.get(config):
+            return name, "Skal være forskellig fra den nuværende værdi."
+    for c in f.constraints:
+        if c.name == "min_items":
+            count, condition = _parse_min_items(c.config)
+            if (condition is None or _truthy(condition, context)) and len(_items(value)) < count:
+                return "min_items", (f"Angiv mindst {count} (én pr. linje)"
+                                     + (f", når {condition}." if condition else "."))
+    return None
+
+
+def _truthy(expression: str, context: dict[str, Any]) -> bool:
+    try:
+        return bool(evaluate(expression, context))
+    except ExpressionError:
+        return False

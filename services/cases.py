@@ -1,0 +1,99 @@
+"""Opening and showing cases (H-V1 registration, H-R1.1 Work Info timeline)."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator
+from sqlalchemy.orm import Session
+
+from config.handbook import handbook
+from domain.errors import NotFound
+from services.runtime import Runtime
+from store.cases import add_case, add_work_info, case_by_number, work_info_for
+from store.models import CaseRow, ProcessInstanceRow
+from store.outbox import enqueue
+from store.process import instance_for_case, list_open_tasks
+
+
+class NewCase(BaseModel):
+    """Registration input, validated before anything is written."""
+
+    case_type: Literal["incident", "service_request", "change"]
+    summary: str = Field(min_length=3, max_length=300)
+    impact: int = Field(ge=1, le=4)
+    urgency: int = Field(ge=1, le=4)
+    sla_level: Literal["platinum", "gold", "silver", "bronze"]
+    customer_name: str = Field(min_length=1, max_length=200)
+    customer_email: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    customer_phone: str | None = Field(default=None, max_length=40, pattern=r"^\+?[0-9 ]{4,20}$")
+
+    @field_validator("summary", "customer_name")
+    @classmethod
+    def _plain_text(cls, value: str) -> str:
+        value = re.sub(r"[\x00-\x1f\x7f]", " ", value).strip()
+        if not value:
+            raise ValueError("must not be empty")
+        return value
+
+
+def open_case(session: Session, runtime: Runtime, *, new: NewCase, actor: str, now: datetime) -> CaseRow:
+    book = handbook()
+    definition = runtime.deploy_current(session, actor=actor, now=now)
+    case = add_case(session, CaseRow(case_type=new.case_type, summary=new.summary, status="registered",
+                                     impact=new.impact, urgency=new.urgency, sla_level=new.sla_level,
+                                     customer_name=new.customer_name, customer_email=new.customer_email,
+                                     customer_phone=new.customer_phone, received_at=now),
+                    prefix=book.case_number_prefix[new.case_type])
+    add_work_info(session, case_id=case.id, event="case_registered",
+                  work_log_type=book.work_log_type("case_registered"), summary=f"Sag registreret: {case.summary}",
+                  notes=f"Type: {book.labels['case_type'][case.case_type]}, SLA: {book.labels['sla_level'][case.sla_level]}",
+                  author=actor, view_access="internal", now=now)
+    if case.customer_email:
+        enqueue(session, key=f"{case.number}:receipt", kind="mail", case_id=case.id, now=now,
+                payload={"purpose": "receipt", "template": "receipt", "case_number": case.number,
+                         "to": case.customer_email, "context": {"summary": case.summary}})
+    bundle = runtime.bundle(session, definition.id)
+    workflow = runtime.engine.start(bundle, {
+        "case_number": case.number, "case_type": case.case_type, "classification": case.case_type,
+        "summary": case.summary, "impact": str(case.impact), "urgency": str(case.urgency),
+        "sla_level": case.sla_level, "end_user_name": case.customer_name,
+        "end_user_email": case.customer_email, "end_user_phone": case.customer_phone})
+    instance = ProcessInstanceRow(case_id=case.id, definition_id=definition.id, state=b"", status="running",
+                                  updated_at=now)
+    session.add(instance)
+    session.flush()
+    runtime.advance(session, instance=instance, case=case, workflow=workflow, actor=actor, now=now)
+    return case
+
+
+def get_case(session: Session, number: str) -> CaseRow:
+    case = case_by_number(session, number)
+    if case is None:
+        raise NotFound(f"unknown case {number}")
+    return case
+
+
+def case_document(session: Session, number: str) -> dict:
+    """The stable JSON document of `sagsflow case show --json`."""
+    case = get_case(session, number)
+    instance = instance_for_case(session, case.id)
+    return {
+        "number": case.number, "type": case.case_type, "summary": case.summary, "status": case.status,
+        "impact": case.impact, "urgency": case.urgency, "priority": case.priority, "sla_level": case.sla_level,
+        "team": case.team, "assignee": case.assignee,
+        "received_at": _iso(case.received_at), "started_at": _iso(case.started_at),
+        "resolved_at": _iso(case.resolved_at), "closed_at": _iso(case.closed_at),
+        "process": {"status": instance.status if instance else None,
+                    "definition_id": instance.definition_id if instance else None},
+        "open_tasks": [{"id": t.id, "name": t.name, "bpmn_id": t.bpmn_id, "lane": t.lane, "team": t.team,
+                        "claimed_by": t.claimed_by} for t in list_open_tasks(session, case_id=case.id)],
+        "work_info": [{"time": _iso(w.created_at), "type": w.work_log_type, "event": w.event,
+                       "summary": w.summary, "notes": w.notes, "author": w.author, "view_access": w.view_access}
+                      for w in work_info_for(session, case.id)],
+    }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None

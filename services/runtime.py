@@ -1,0 +1,125 @@
+"""The process runtime used by every entry point (CLI, web, flows): deploys the current diagrams
+once per content hash, loads and saves instances, runs service operations, and keeps the
+projections (human tasks, timers, case columns) in step — all inside the caller's transaction."""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from config.handbook import handbook, lane_rules
+from config.settings import Settings
+from domain.errors import NotFound
+from store.directory import DbDirectory
+from store.models import CaseRow, HumanTaskRow, ProcessDefinitionRow, ProcessInstanceRow
+from store.process import definition_by_hash, open_tasks_of, replace_timers
+from tasks.context import OperationContext
+from tasks.operations import OPERATIONS, run_operation
+from workflows.engine import DefinitionBundle, Engine, ServiceCall, content_hash
+
+STATUS_BY_TASK = {"classify_case": "in_triage", "first_triage": "in_triage", "choose_team": "in_triage",
+                  "confirm_personal_handover": "awaiting_distribution", "distribute_case": "awaiting_distribution",
+                  "work_on_case": "in_progress", "handle_escalation": "in_progress",
+                  "review_rejection": "in_progress", "record_customer_answer": "waiting_for_customer",
+                  "decide_test_waiver": "testing", "test_solution": "testing", "customer_acceptance": "testing",
+                  "closure_checklist": "resolved"}
+
+
+def read_sources(directory: Path) -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(directory.iterdir())
+            if p.suffix in (".bpmn", ".dmn")}
+
+
+class Runtime:
+    """One per process (CLI run, web app, worker). Holds the engine and the spec cache."""
+
+    def __init__(self, settings: Settings, engine: Engine | None = None):
+        self.settings = settings
+        self.engine = engine or Engine()
+        self._bundles: dict[int, DefinitionBundle] = {}
+
+    # ------------------------------------------------------------ definitions
+    def deploy_current(self, session: Session, *, actor: str, now: datetime) -> ProcessDefinitionRow:
+        """Store the diagrams on disk as a definition version unless that exact content exists."""
+        sources = read_sources(self.settings.bpmn_dir)
+        row = definition_by_hash(session, content_hash(sources))
+        if row is not None:
+            return row
+        bundle = self.engine.build_bundle(sources, process_id=self.settings.main_process,
+                                          known_topics=OPERATIONS.keys())
+        row = ProcessDefinitionRow(content_hash=bundle.content_hash, process_id=bundle.process_id,
+                                   spec=bundle.spec, task_meta=bundle.task_meta, sources=bundle.sources,
+                                   deployed_at=now, deployed_by=actor)
+        session.add(row)
+        session.flush()
+        self._bundles[row.id] = bundle
+        return row
+
+    def bundle(self, session: Session, definition_id: int) -> DefinitionBundle:
+        if definition_id not in self._bundles:
+            row = session.get(ProcessDefinitionRow, definition_id)
+            if row is None:
+                raise NotFound(f"unknown process definition {definition_id}")
+            self._bundles[definition_id] = DefinitionBundle(row.content_hash, row.process_id, row.spec,
+                                                            row.task_meta, row.sources)
+        return self._bundles[definition_id]
+
+    # ------------------------------------------------------------ running
+    def advance(self, session: Session, *, instance: ProcessInstanceRow, case: CaseRow, workflow,
+                actor: str, now: datetime) -> None:
+        """Run until people, timers or messages are needed; then persist state and projections."""
+        bundle = self.bundle(session, instance.definition_id)
+        directory = DbDirectory(session)
+        book = handbook()
+
+        def on_service_task(call: ServiceCall) -> dict:
+            ctx = OperationContext(session=session, case=case, actor=actor, now=now, handbook=book,
+                                   directory=directory, task_id=call.task_id)
+            return run_operation(ctx, call.topic, call.inputs, call.data)
+
+        self.engine.run(workflow, bundle, on_service_task)
+        self._project(session, instance=instance, case=case, workflow=workflow, bundle=bundle, now=now)
+
+    def _project(self, session: Session, *, instance, case, workflow, bundle, now) -> None:
+        ready = self.engine.ready_human_tasks(workflow, bundle)
+        data = self.engine.data(workflow) if not ready else ready[0].data
+        _project_case(case, data)
+        rules = lane_rules()
+        ready_ids = {t.id for t in ready}
+        for row in open_tasks_of(session, instance.id):
+            if row.id not in ready_ids:
+                row.status = "cancelled"   # left by a boundary event or a message
+        existing = set(session.execute(
+            select(HumanTaskRow.id).where(HumanTaskRow.instance_id == instance.id)).scalars())
+        for view in ready:
+            if view.id in existing:
+                continue
+            rule = rules.get(view.lane or "")
+            team = (rule.team if rule and rule.team else view.data.get(rule.team_from) if rule else None)
+            session.add(HumanTaskRow(id=view.id, instance_id=instance.id, case_id=case.id, bpmn_id=view.bpmn_id,
+                                     name=view.name, lane=view.lane, team=team,
+                                     role=rule.role if rule else "member", form=view.form.model_dump(),
+                                     status="open", created_at=now))
+            key = "choose_team" if view.bpmn_id.startswith("questionnaire_") else view.bpmn_id
+            case.status = STATUS_BY_TASK.get(key, case.status)
+        completed = self.engine.is_completed(workflow)
+        instance.status = "completed" if completed else "running"
+        instance.state = self.engine.dump(workflow)
+        instance.updated_at = now
+        replace_timers(session, instance.id, [] if completed else self.engine.waiting_timers(workflow))
+        session.flush()
+
+
+def _project_case(case: CaseRow, data: dict) -> None:
+    """Copy the searchable facts from the process data into case columns."""
+    if data.get("priority") in ("critical", "high", "medium", "low"):
+        case.priority = data["priority"]
+    for key in ("impact", "urgency"):
+        if str(data.get(key, "")) in ("1", "2", "3", "4"):
+            setattr(case, key, int(data[key]))
+    if data.get("team"):
+        case.team = data["team"]
+    if "assignee" in data:
+        case.assignee = data.get("assignee")

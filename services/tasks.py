@@ -1,0 +1,124 @@
+"""The worklist and human-task completion (H-R1.1 Work Info per step, H-R2.2 colleagues' cases,
+H-R3.2 / H-R5.1 coordinator-only decisions). Bad input changes nothing: validation and role
+checks happen before the engine runs, and engine errors roll the whole command back."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from config.handbook import handbook
+from domain.errors import Forbidden, InvalidState, NotFound
+from domain.forms import FormSpec, validate_submission
+from services.runtime import Runtime
+from store.cases import add_work_info
+from store.directory import DbDirectory
+from store.models import CaseRow, HumanTaskRow
+from store.process import instance_for_case, list_open_tasks
+
+
+def task_document(task: HumanTaskRow, case_number: str | None) -> dict:
+    """The stable JSON document per task of `sagsflow task list --json`."""
+    form = FormSpec.model_validate(task.form)
+    return {"id": task.id, "case": case_number, "name": task.name, "bpmn_id": task.bpmn_id, "lane": task.lane,
+            "team": task.team, "role": task.role, "assignee": task.claimed_by,
+            "created_at": task.created_at.isoformat(),
+            "fields": [{"id": f.id, "type": f.type, "label": f.label, "required": f.required,
+                        "options": [{"id": o.id, "name": o.name} for o in f.options]} for f in form.fields]}
+
+
+def list_tasks(session: Session, *, case_number: str | None = None, team: str | None = None) -> list[dict]:
+    case_id = None
+    if case_number is not None:
+        case = session.query(CaseRow).filter_by(number=case_number).one_or_none()
+        if case is None:
+            raise NotFound(f"unknown case {case_number}")
+        case_id = case.id
+    rows = list_open_tasks(session, case_id=case_id, team=team)
+    numbers = dict(session.query(CaseRow.id, CaseRow.number).filter(CaseRow.id.in_({r.case_id for r in rows})).all())
+    return [task_document(r, numbers.get(r.case_id)) for r in rows]
+
+
+def authorize(directory: DbDirectory, task: HumanTaskRow, username: str) -> None:
+    """Deny by default: the user must be active and in the task's team (coordinator where required)."""
+    user = directory.user(username)
+    if user is None or not user.active:
+        raise Forbidden(f"unknown or inactive user {username}")
+    if task.team is None:
+        raise Forbidden(f"task {task.name!r} has no team yet; nobody may complete it")
+    if task.role == "coordinator" and not directory.is_coordinator(username, task.team):
+        raise Forbidden(f"{username} is not coordinator of team {task.team}; only the coordinator may do "
+                        f"{task.name!r}")
+    if not directory.is_member(username, task.team):
+        raise Forbidden(f"{username} is not a member of team {task.team}")
+    if task.claimed_by and task.claimed_by != username:
+        raise Forbidden(f"the task is claimed by {task.claimed_by}")
+
+
+def _open_task(session: Session, task_id: str) -> HumanTaskRow:
+    task = session.get(HumanTaskRow, task_id)
+    if task is None:
+        raise NotFound(f"unknown task {task_id}")
+    if task.status != "open":
+        raise InvalidState(f"task {task_id} is already {task.status}")
+    return task
+
+
+def claim_task(session: Session, *, task_id: str, username: str) -> None:
+    """Claim atomically: of two people claiming at once exactly one wins."""
+    task = _open_task(session, task_id)
+    authorize(DbDirectory(session), task, username)
+    result = session.execute(update(HumanTaskRow).where(HumanTaskRow.id == task_id, HumanTaskRow.status == "open",
+                                                        HumanTaskRow.claimed_by.is_(None))
+                             .values(claimed_by=username))
+    if result.rowcount != 1:
+        session.refresh(task)
+        if task.claimed_by != username:
+            raise InvalidState(f"the task was just claimed by {task.claimed_by}")
+
+
+def unclaim_task(session: Session, *, task_id: str, username: str) -> None:
+    task = _open_task(session, task_id)
+    directory = DbDirectory(session)
+    if task.claimed_by != username and not directory.is_coordinator(username, task.team or ""):
+        raise Forbidden("only the claimer or the team's coordinator may release the task")
+    task.claimed_by = None
+
+
+def complete_task(session: Session, runtime: Runtime, *, task_id: str, username: str, data: Any,
+                  now: datetime) -> dict:
+    task = _open_task(session, task_id)
+    directory = DbDirectory(session)
+    authorize(directory, task, username)
+    case = session.get(CaseRow, task.case_id)
+    instance = instance_for_case(session, case.id, lock=True)
+    bundle = runtime.bundle(session, instance.definition_id)
+    workflow = runtime.engine.load(bundle, instance.state)
+    view = runtime.engine.task_view(workflow, bundle, task_id)
+    values = validate_submission(view.form, data, view.data, directory=directory)
+    runtime.engine.complete_human_task(workflow, task_id, values)
+    book = handbook()
+    event = f"task.{task.bpmn_id}"
+    add_work_info(session, case_id=case.id, event=event, work_log_type=book.work_log_type(event),
+                  summary=f"{task.name} – udført", notes=_answers_text(view.form, values), author=username,
+                  view_access="internal", now=now)
+    task.status, task.completed_at, task.completed_by = "completed", now, username
+    runtime.advance(session, instance=instance, case=case, workflow=workflow, actor=username, now=now)
+    return {"task": task_id, "case": case.number, "status": case.status,
+            "next_tasks": [t["id"] for t in list_tasks(session, case_number=case.number)]}
+
+
+def _answers_text(form: FormSpec, values: dict) -> str:
+    lines = []
+    for f in form.fields:
+        value = values.get(f.id)
+        if value is None:
+            continue
+        if f.type == "boolean":
+            value = "Ja" if value else "Nej"
+        elif f.type == "enum":
+            value = next((o.name for o in f.options if o.id == value), value)
+        lines.append(f"{f.label}: {value}")
+    return "\n".join(lines)

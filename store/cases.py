@@ -1,0 +1,34 @@
+"""Case and Work Info persistence (H-R1.1)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from store.models import CaseRow, WorkInfoRow
+
+
+def add_case(session: Session, case: CaseRow, *, prefix: str) -> CaseRow:
+    session.add(case)
+    session.flush()
+    case.number = f"{prefix}{case.id:012d}"
+    session.flush()
+    return case
+
+
+def case_by_number(session: Session, number: str) -> CaseRow | None:
+    return session.execute(select(CaseRow).where(CaseRow.number == number)).scalar_one_or_none()
+
+
+def add_work_info(session: Session, *, case_id: int, event: str, work_log_type: str, summary: str,
+                  notes: str, author: str, view_access: str, now: datetime) -> WorkInfoRow:
+    row = WorkInfoRow(case_id=case_id, event=event, work_log_type=work_log_type, summary=summary[:300],
+                      notes=notes, author=author, view_access=view_access, created_at=now)
+    session.add(row)
+    return row
+
+
+def work_info_for(session: Session, case_id: int) -> list[WorkInfoRow]:
+    return list(session.execute(select(WorkInfoRow).where(WorkInfoRow.case_id == case_id)
+                                .order_by(WorkInfoRow.created_at, WorkInfoRow.id)).scalars())

@@ -1,0 +1,54 @@
+"""Users, teams and memberships (H-V2 teams, H-R1.5 coordinators): seeding from config and lookups."""
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from store.models import MembershipRow, TeamRow, UserRow
+
+
+def seed_organisation(session: Session, organisation) -> None:
+    """Upsert teams, users and memberships from config/organisation.yaml (passwords are kept)."""
+    for code, team in organisation.teams.items():
+        row = session.get(TeamRow, code) or TeamRow(code=code)
+        row.name = team.name
+        session.add(row)
+    session.flush()
+    for username, user in organisation.users.items():
+        row = session.get(UserRow, username) or UserRow(username=username)
+        row.display_name, row.email, row.roles = user.name, user.email, list(user.roles)
+        session.add(row)
+    session.flush()
+    session.execute(delete(MembershipRow))
+    for username, user in organisation.users.items():
+        for team, role in user.teams.items():
+            session.add(MembershipRow(username=username, team=team, role=role))
+    session.flush()
+
+
+class DbDirectory:
+    """Who is in which team, as seen by forms and authorization."""
+
+    def __init__(self, session: Session):
+        self._session = session
+        self._cache: dict[str, dict[str, str]] = {}
+
+    def memberships(self, username: str) -> dict[str, str]:
+        if username not in self._cache:
+            rows = self._session.execute(select(MembershipRow.team, MembershipRow.role)
+                                         .where(MembershipRow.username == username)).all()
+            self._cache[username] = {team: role for team, role in rows}
+        return self._cache[username]
+
+    def is_member(self, username: str, team: str) -> bool:
+        return team in self.memberships(username)
+
+    def is_coordinator(self, username: str, team: str) -> bool:
+        return self.memberships(username).get(team) == "coordinator"
+
+    def user(self, username: str) -> UserRow | None:
+        return self._session.get(UserRow, username)
+
+    def team_name(self, code: str | None) -> str:
+        row = self._session.get(TeamRow, code) if code else None
+        return row.name if row else (code or "")

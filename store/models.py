@@ -1,0 +1,163 @@
+"""SQLAlchemy tables: the only schema. Cases and Work Info (H-R1.1), process definitions stored once
+per content hash, instances (state without the definition), the human-task projection for the
+worklist, waiting timers, and the outbox for side effects written in the same transaction."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary,
+                        String, Text, TypeDecorator, UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UtcDateTime(TypeDecorator):
+    """Aware UTC datetimes on every backend (SQLite stores naive text; PostgreSQL timestamptz)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; pass aware UTC datetimes")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UtcDateTime()}
+
+
+class UserRow(Base):
+    __tablename__ = "app_user"
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    roles: Mapped[list] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    absent: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class TeamRow(Base):
+    __tablename__ = "team"
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class MembershipRow(Base):
+    __tablename__ = "team_membership"
+    username: Mapped[str] = mapped_column(ForeignKey("app_user.username"), primary_key=True)
+    team: Mapped[str] = mapped_column(ForeignKey("team.code"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20))  # technician | coordinator
+
+
+class ProcessDefinitionRow(Base):
+    __tablename__ = "process_definition"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    process_id: Mapped[str] = mapped_column(String(200))
+    spec: Mapped[dict] = mapped_column(JSON)          # serialized spec + subprocess specs, once
+    task_meta: Mapped[dict] = mapped_column(JSON)     # bpmn id -> lane id, topic, inputs, name
+    sources: Mapped[dict] = mapped_column(JSON)       # file name -> diagram text, for viewing
+    deployed_at: Mapped[datetime]
+    deployed_by: Mapped[str] = mapped_column(String(64))
+
+
+class CaseRow(Base):
+    __tablename__ = "case_record"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    case_type: Mapped[str] = mapped_column(String(20))
+    summary: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(30), index=True)
+    impact: Mapped[int] = mapped_column(Integer)
+    urgency: Mapped[int] = mapped_column(Integer)
+    priority: Mapped[str | None] = mapped_column(String(10))
+    sla_level: Mapped[str] = mapped_column(String(10))
+    team: Mapped[str | None] = mapped_column(String(64), index=True)
+    assignee: Mapped[str | None] = mapped_column(String(64), index=True)
+    customer_name: Mapped[str] = mapped_column(String(200))
+    customer_email: Mapped[str | None] = mapped_column(String(320))
+    customer_phone: Mapped[str | None] = mapped_column(String(40))
+    received_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    remedy_incident_number: Mapped[str | None] = mapped_column(String(20), unique=True)
+
+
+class WorkInfoRow(Base):
+    __tablename__ = "work_info"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
+    event: Mapped[str] = mapped_column(String(80))
+    work_log_type: Mapped[str] = mapped_column(String(60))
+    summary: Mapped[str] = mapped_column(String(300))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    author: Mapped[str] = mapped_column(String(64))
+    view_access: Mapped[str] = mapped_column(String(10), default="internal")  # internal | public
+    created_at: Mapped[datetime]
+
+
+class ProcessInstanceRow(Base):
+    __tablename__ = "process_instance"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), unique=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"))
+    state: Mapped[bytes] = mapped_column(LargeBinary)   # zlib(JSON) of the workflow without its spec
+    status: Mapped[str] = mapped_column(String(20), index=True)  # running | completed | error
+    error: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime]
+    __mapper_args__ = {"version_id_col": version}
+
+
+class HumanTaskRow(Base):
+    __tablename__ = "human_task"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task uuid
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
+    bpmn_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(300))
+    lane: Mapped[str | None] = mapped_column(String(100))
+    team: Mapped[str | None] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(20))        # member | coordinator
+    form: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20))      # open | completed | cancelled
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+    completed_by: Mapped[str | None] = mapped_column(String(64))
+    __table_args__ = (Index("ix_human_task_open", "status", "team", "role"),)
+
+
+class WaitingTimerRow(Base):
+    __tablename__ = "waiting_timer"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))
+    bpmn_id: Mapped[str] = mapped_column(String(200))
+    due_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class OutboxRow(Base):
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(30))        # mail | call | remedy | notification
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id"), index=True)
+    payload: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20))      # pending | sent | dead
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    __table_args__ = (UniqueConstraint("idempotency_key", name="uq_outbox_idempotency_key"),
+                      Index("ix_outbox_due", "status", "next_attempt_at"))

@@ -1,0 +1,41 @@
+"""What a service-task operation may touch: the case, Work Info and the outbox — all in the
+caller's transaction (the caller commits)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from config.handbook import Handbook
+from store.cases import add_work_info
+from store.directory import DbDirectory
+from store.models import CaseRow
+from store.outbox import enqueue
+
+
+@dataclass
+class OperationContext:
+    session: Session
+    case: CaseRow
+    actor: str
+    now: datetime
+    handbook: Handbook
+    directory: DbDirectory
+    task_id: str = ""
+
+    def work_info(self, event: str, summary: str, notes: str = "", *, public: bool = False) -> None:
+        """Record Work Info with the Remedy Work Log Type configured for the event (H-R1.1)."""
+        add_work_info(self.session, case_id=self.case.id, event=event,
+                      work_log_type=self.handbook.work_log_type(event), summary=summary, notes=notes,
+                      author=self.actor, view_access="public" if public else "internal", now=self.now)
+
+    def queue(self, kind: str, purpose: str, payload: dict) -> None:
+        """Queue a side effect, keyed by the engine task that caused it (idempotent per step)."""
+        key = f"{self.case.number}:{purpose}:{self.task_id or self.now.isoformat()}"
+        enqueue(self.session, key=key, kind=kind, case_id=self.case.id,
+                payload={"purpose": purpose, "case_number": self.case.number, **payload}, now=self.now)
+
+    def queue_customer_mail(self, template: str, context: dict) -> None:
+        if self.case.customer_email:
+            self.queue("mail", template, {"template": template, "to": self.case.customer_email, "context": context})

@@ -1,0 +1,134 @@
+"""Named service operations the diagrams call as Camunda external-task topics.
+
+Each takes (ctx, inputs, data) and returns task-data updates. Requirements: H-T4 routing, H-V1.2
+on-call, H-S1 start of work, H-R1.2 solution, H-R1.4 information request, H-R4 handover,
+H-R5 rejection, H-R3.2 test waiver, H-C2 CMDB mail, closure.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from domain.errors import InvalidState
+from tasks.context import OperationContext
+
+Operation = Callable[[OperationContext, dict, dict], dict]
+CHANNELS = {"in_person": "personligt", "phone": "telefonisk"}
+
+
+def route_to_unit(ctx: OperationContext, inputs: dict, data: dict) -> dict:
+    unit = ctx.handbook.units.get(inputs.get("unit", ""))
+    if unit is None:
+        raise InvalidState(f"unknown unit {inputs.get('unit')!r} in diagram (see config/handbook.yaml units)")
+    ctx.case.status = "routed"
+    ctx.case.closed_at = ctx.now
+    ctx.work_info("routed", f"Henvendelsen er sendt til {unit.name}", data.get("classification_note") or "",
+                  public=True)
+    ctx.queue("mail", f"route_{inputs['unit']}", {"template": "forward_to_unit", "to": unit.email,
+                                                  "context": {"unit": unit.name, "summary": ctx.case.summary}})
+    return {}
+
+
+def start_on_call_procedure(ctx: OperationContext, inputs: dict, data: dict) -> dict:
+    label = ctx.handbook.labels.get("priority", {}).get(data.get("priority"), data.get("priority"))
+    on_call = ctx.handbook.units["on_call"]
+    ctx.work_info("on_call_started", f"Driftsvagtproceduren er startet (prioritet {label})")
+    ctx.queue("notification", "on_call", {"to": on_call.email, "priority": data.get("priority"),
+                                          "summary": ctx.case.summary})
+    return {}
+
+
+def start_work(ctx: OperationContext, inputs: dict, data: dict) -> dict:
+    if ctx.case.started_at is None:
+        ctx.case.started_at = ctx.now
+    return {"work_result": None}
+
+
+def record_solution(ctx: OperationContext, inputs: dict, data: dict) -> dict:
+    ctx.work_info("solution", "Løsning beskrevet", data.get("solution") or "", public=True)
+    return {"work_result": "resolved"}
+
+
+def request_customer_information(ctx: OperationContext, inputs: dict, data: dict) -> dict:
+    items = [line.strip() for line in (data.get("information_needed") or "").splitlines() if line.strip()]
+    ctx.case.status = "waiting_for_customer"
+    ctx.work_info("information_request", "Kunden er bedt om oplysninger", "\n".join(f"- {i}" for i in items),
+                  public=True)
+    ctx.queue_customer_mail("information_request", {"items": items, "summary": ctx.case.summary})
+    return {}
+
+
+def record_customer_reply(ctx: OperationContext, inputs: dict, data: dict) -> dict:
+    reply = data.get("customer_reply") or {}
+    text = reply.get("text", "") if isinstance(reply, dict) else str(reply)
+    ctx.work_info("customer_reply", "Kunden har svaret på mail", text, public=True)
+    return {"customer_answer": text, "answer_channel": "mail"}
+
+
+def resume_after_customer(ctx: OperationContext, inputs: dict, data: dict) -> dict:
+    ctx.case.status = "in_progress"
+    return {}
+
+
+def record_handover(ctx: OperationContext, inputs: dict, data: dict) -> dict:
+    team, receiver = data.get("handover_team"), data.get("handover_receiver")
+    if not team or not receiver or not ctx.directory.is_member(receiver, team):
+        raise InvalidState("a handover needs a receiving team and a named receiver in that team (H-R4.1)")
+    channel = CHANNELS.get(data.get("handover_channel"), data.get("handover_channel"))
+    ctx.work_info("handover",
+                  f"Overdraget {channel} til {receiver} i {ctx.directory.team_name(team)}",
+                  f"Fra team: {ctx.directory.team_name(ctx.case.team)}\nBegrundelse: {data.get('handover_reason') or ''}")
+    return {"previous_team": ctx.case.team, "team": team, "assignee": None, "work_result": "handover"}
+
+
+def record_rejection(ctx: OperationContext, inputs: dict, data: dict) -> dict:
+    if not ctx.directory.is_coordinator(ctx.actor, ctx.case.team or ""):
+        raise InvalidState("only the team's coordinator may approve a rejection (H-R5.1)")
+    reason = data.get("rejection_reason") or ""
+    ctx.case.status = "rejected"
+    ctx.case.closed_at = ctx.now
+    ctx.work_info("rejection", f"Sagen er afvist – godkendt af koordinator {ctx.actor}",
+                  f"Begrundelse: {reason}\nKoordinatorens begrundelse: {data.get('rejection_decision_reason') or ''}",
+                  public=True)
+    ctx.queue_customer_mail("rejection", {"reason": reason, "summary": ctx.case.summary})
+    return {"work_result": "rejected"}
+
+
+def record_test_waiver(ctx: OperationContext, inputs: dict, data: dict) -> dict:
+    if not ctx.directory.is_coordinator(ctx.actor, ctx.case.team or ""):
+        raise InvalidState("only the team's coordinator may waive the test (H-R3.2)")
+    ctx.work_info("test_waiver", f"Test fravalgt af koordinator {ctx.actor}", data.get("waiver_reason") or "")
+    return {"test_outcome": "waived"}
+
+
+def clear_variables(ctx: OperationContext, inputs: dict, data: dict) -> dict:
+    return {name.strip(): None for name in inputs.get("names", "").split(",") if name.strip()}
+
+
+def request_cmdb_update(ctx: OperationContext, inputs: dict, data: dict) -> dict:
+    cmdb = ctx.handbook.units["cmdb"]
+    changes = data.get("cmdb_changes") or ""
+    ctx.work_info("cmdb_update", f"Mail til {cmdb.name} om opdatering af dokumentation", changes)
+    ctx.queue("mail", "cmdb_update", {"template": "cmdb_update", "to": cmdb.email,
+                                      "context": {"changes": changes, "summary": ctx.case.summary}})
+    return {}
+
+
+def close_case(ctx: OperationContext, inputs: dict, data: dict) -> dict:
+    ctx.case.status = "closed"
+    ctx.case.closed_at = ctx.now
+    ctx.case.resolved_at = ctx.case.resolved_at or ctx.now
+    ctx.work_info("case_closed", "Sagen er lukket", public=True)
+    return {}
+
+
+OPERATIONS: dict[str, Operation] = {fn.__name__: fn for fn in (
+    route_to_unit, start_on_call_procedure, start_work, record_solution, request_customer_information,
+    record_customer_reply, resume_after_customer, record_handover, record_rejection, record_test_waiver,
+    clear_variables, request_cmdb_update, close_case)}
+
+
+def run_operation(ctx: OperationContext, topic: str, inputs: dict, data: dict[str, Any]) -> dict:
+    operation = OPERATIONS.get(topic)
+    if operation is None:
+        raise InvalidState(f"no operation for topic {topic!r}")
+    return operation(ctx, inputs, data) or {}

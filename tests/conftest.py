@@ -1,0 +1,96 @@
+"""Test set-up: a real database per test — SQLite always, PostgreSQL too when TEST_DATABASE_URL is set.
+
+SQLite: one migrated template file per session, copied per test. PostgreSQL: migrated once per
+session, all tables truncated per test. Teams and users are seeded from config for every test.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import text
+
+from config.handbook import organisation
+from config.settings import Settings, get_settings
+from services.runtime import Runtime
+from store.db import make_engine, session_factory
+from store.directory import seed_organisation
+from store.migrate import upgrade
+from store.models import Base
+from workflows.engine import Engine
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+BACKENDS = ["sqlite", pytest.param("postgres", marks=[pytest.mark.postgres, pytest.mark.skipif(
+    not PG_URL, reason="TEST_DATABASE_URL not set: PostgreSQL runs skipped")])]
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)   # a Monday, 10:00 in Copenhagen
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    path = tmp_path_factory.mktemp("db") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_migrated():
+    if not PG_URL:
+        return None
+    engine = make_engine(PG_URL)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    upgrade(PG_URL)
+    return PG_URL
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, tmp_path, sqlite_template):
+    if request.param == "sqlite":
+        path = tmp_path / "sagsflow.db"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("pg_migrated")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        tables = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def db_engine(db_url):
+    engine = make_engine(db_url)
+    with session_factory(engine)() as session:
+        seed_organisation(session, organisation())
+        session.commit()
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(db_engine):
+    with session_factory(db_engine)() as session:
+        yield session
+
+
+@pytest.fixture(scope="session")
+def shared_engine():
+    return Engine()
+
+
+@pytest.fixture
+def runtime(shared_engine, db_url):
+    return Runtime(Settings(database_url=db_url), engine=shared_engine)
+
+
+@pytest.fixture
+def cli_env(db_url, monkeypatch):
+    """Point the `sagsflow` command (run in-process) at the test database."""
+    monkeypatch.setenv("SAGSFLOW_DATABASE_URL", db_url)
+    get_settings.cache_clear()
+    yield db_url
+    get_settings.cache_clear()

@@ -1,0 +1,260 @@
+"""The engine adapter: the only runtime code that touches SpiffWorkflow (with validation.py).
+
+- A definition bundle (all diagrams of one deployment) is versioned by content hash; its serialized
+  spec is stored once and spliced back in when an instance is loaded, so instances stay small and keep
+  the version they started with.
+- Workflows always run with the safe script engine, re-attached after every load.
+- Service tasks are Camunda external tasks: the engine hands (topic, inputs, data) to a callback and
+  completes the task with the returned data, then keeps stepping.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
+from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
+from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG
+from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from domain.errors import InvalidState, NotFound, SagsflowError
+from domain.forms import Constraint, FieldSpec, FormSpec, Option
+from workflows.diagram_xml import task_meta
+from workflows.safe_script import safe_script_engine
+from workflows.validation import build_parser, load_trees, validate_sources
+
+
+class DiagramInvalid(SagsflowError):
+    code = "invalid_diagram"
+
+    def __init__(self, problems):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class EngineError(SagsflowError):
+    """The process could not advance (a diagram or data problem); nothing was saved."""
+
+    code = "engine_error"
+
+
+@dataclass(frozen=True)
+class DefinitionBundle:
+    content_hash: str
+    process_id: str
+    spec: dict            # {"spec": …, "subprocess_specs": …} as serialized by SpiffWorkflow
+    task_meta: dict       # bpmn id -> {name, lane, kind, process, topic, inputs}
+    sources: dict         # file name -> text
+
+
+@dataclass
+class HumanTaskView:
+    id: str
+    bpmn_id: str
+    name: str
+    lane: str | None
+    form: FormSpec
+    data: dict
+
+
+@dataclass(frozen=True)
+class ServiceCall:
+    task_id: str
+    bpmn_id: str
+    topic: str
+    inputs: dict
+    data: dict
+
+
+ServiceHandler = Callable[[ServiceCall], dict]   # returns data updates for the task
+
+
+class _SharedSpecWorkflowConverter(BpmnWorkflowConverter):
+    """Restores an instance around spec objects the engine already holds (stored once per version)."""
+
+    def from_dict(self, dct):
+        specs = dct.pop("_specs", None)
+        if specs is None:
+            return super().from_dict(dct)
+        workflow = self.target_class(specs[0], specs[1], deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+def content_hash(sources: dict[str, str]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(sources):
+        digest.update(name.encode() + b"\0" + sources[name].encode() + b"\0")
+    return digest.hexdigest()
+
+
+class Engine:
+    def __init__(self) -> None:
+        # the default config has no converter for plain (external) service tasks
+        config = {**DEFAULT_CONFIG, BpmnWorkflow: _SharedSpecWorkflowConverter, ServiceTask: BpmnTaskSpecConverter}
+        self._serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+        self._script_engine = safe_script_engine()
+        self._spec_cache: dict[str, tuple] = {}
+
+    # ---------------------------------------------------------------- definitions
+    def build_bundle(self, sources: dict[str, str], *, process_id: str, known_topics) -> DefinitionBundle:
+        problems = validate_sources(sources, known_topics=known_topics, main_process=process_id)
+        if problems:
+            raise DiagramInvalid(problems)
+        trees, _ = load_trees(sources)
+        parser = build_parser(trees)
+        workflow = BpmnWorkflow(parser.get_spec(process_id), parser.get_subprocess_specs(process_id))
+        full = self._serializer.to_dict(workflow)
+        meta: dict[str, dict] = {}
+        for root in trees.values():
+            meta.update(task_meta(root))
+        return DefinitionBundle(content_hash(sources), process_id,
+                                json.loads(json.dumps({"spec": full["spec"], "subprocess_specs": full["subprocess_specs"]})),
+                                meta, sources)
+
+    # ---------------------------------------------------------------- instances
+    def _specs(self, bundle: DefinitionBundle):
+        """Spec objects per bundle, restored once and shared by all instances (specs are read-only)."""
+        if bundle.content_hash not in self._spec_cache:
+            registry = self._serializer.registry
+            raw = json.loads(json.dumps(bundle.spec))   # restoring mutates its input
+            spec = registry.restore(raw["spec"])
+            subprocess_specs = {name: registry.restore(s) for name, s in raw["subprocess_specs"].items()}
+            self._spec_cache[bundle.content_hash] = (spec, subprocess_specs)
+        return self._spec_cache[bundle.content_hash]
+
+    def start(self, bundle: DefinitionBundle, data: dict) -> BpmnWorkflow:
+        spec, subprocess_specs = self._specs(bundle)
+        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self._script_engine)
+        workflow.task_tree.set_data(**data)
+        for child in workflow.task_tree.children:
+            child.set_data(**data)
+        return workflow
+
+    def load(self, bundle: DefinitionBundle, state: bytes) -> BpmnWorkflow:
+        dct = json.loads(zlib.decompress(state))
+        dct["_specs"] = self._specs(bundle)
+        workflow = self._serializer.from_dict(dct)
+        workflow.script_engine = self._script_engine   # never the library's unrestricted default
+        return workflow
+
+    def dump(self, workflow: BpmnWorkflow) -> bytes:
+        dct = self._serializer.to_dict(workflow)
+        dct.pop("spec", None)
+        dct.pop("subprocess_specs", None)
+        return zlib.compress(json.dumps(dct, separators=(",", ":")).encode(), 6)
+
+    # ---------------------------------------------------------------- running
+    def run(self, workflow: BpmnWorkflow, bundle: DefinitionBundle, on_service_task: ServiceHandler) -> None:
+        """Step until only human tasks, timers or messages remain; run service tasks via the callback."""
+        try:
+            for _ in range(10_000):
+                workflow.do_engine_steps()
+                pending = [t for t in workflow.get_tasks(state=TaskState.STARTED)
+                           if type(t.task_spec).__name__ == "ServiceTask"]
+                if not pending:
+                    return
+                for task in pending:
+                    meta = bundle.task_meta.get(task.task_spec.bpmn_id, {})
+                    updates = on_service_task(ServiceCall(str(task.id), task.task_spec.bpmn_id,
+                                                          meta.get("topic") or "", dict(meta.get("inputs") or {}),
+                                                          task.data))
+                    task.set_data(**(updates or {}))
+                    task.complete()
+            raise EngineError("the process did not settle after 10,000 steps (a loop without a human task?)")
+        except SpiffWorkflowException as exc:
+            raise EngineError(_engine_message(exc)) from exc
+
+    def ready_human_tasks(self, workflow: BpmnWorkflow, bundle: DefinitionBundle) -> list[HumanTaskView]:
+        views = []
+        for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+            spec = task.task_spec
+            meta = bundle.task_meta.get(spec.bpmn_id, {})
+            views.append(HumanTaskView(str(task.id), spec.bpmn_id, spec.bpmn_name or spec.bpmn_id,
+                                       meta.get("lane"), form_of(spec), task.data))
+        return views
+
+    def complete_human_task(self, workflow: BpmnWorkflow, task_id: str, data: dict) -> None:
+        task = self._task(workflow, task_id)
+        if task.state != TaskState.READY or not task.task_spec.manual:
+            raise InvalidState(f"task {task_id} is not waiting for a person")
+        try:
+            task.set_data(**data)
+            task.run()
+        except SpiffWorkflowException as exc:
+            raise EngineError(_engine_message(exc)) from exc
+
+    def task_view(self, workflow: BpmnWorkflow, bundle: DefinitionBundle, task_id: str) -> HumanTaskView:
+        task = self._task(workflow, task_id)
+        meta = bundle.task_meta.get(task.task_spec.bpmn_id, {})
+        return HumanTaskView(str(task.id), task.task_spec.bpmn_id, task.task_spec.bpmn_name or "",
+                             meta.get("lane"), form_of(task.task_spec), task.data)
+
+    def _task(self, workflow: BpmnWorkflow, task_id: str):
+        try:
+            task = workflow.get_task_from_id(UUID(task_id))
+        except (ValueError, KeyError, TypeError):
+            task = None
+        if task is None:
+            raise NotFound(f"unknown task {task_id}")
+        return task
+
+    def send_message(self, workflow: BpmnWorkflow, name: str, payload: dict) -> None:
+        try:
+            workflow.send_event(BpmnEvent(MessageEventDefinition(name), payload={"payload": payload, "result_var": name}))
+        except WorkflowException as exc:
+            raise InvalidState(f"the case is not waiting for {name!r}") from exc
+
+    def waiting_timers(self, workflow: BpmnWorkflow) -> list[tuple[str, str, datetime]]:
+        timers = []
+        for task in workflow.get_tasks(state=TaskState.WAITING):
+            value = task.internal_data.get("event_value")
+            if isinstance(value, dict):
+                value = value.get("next") if value.get("cycles") != 0 else None
+            if isinstance(value, str):
+                due = datetime.fromisoformat(value)
+                timers.append((str(task.id), task.task_spec.bpmn_id or "", due.astimezone(timezone.utc)))
+        return timers
+
+    def completed_path(self, workflow: BpmnWorkflow) -> list[str]:
+        return [t.task_spec.bpmn_id for t in workflow.get_tasks(state=TaskState.COMPLETED) if t.task_spec.bpmn_id]
+
+    def is_completed(self, workflow: BpmnWorkflow) -> bool:
+        return workflow.is_completed()
+
+    def data(self, workflow: BpmnWorkflow) -> dict[str, Any]:
+        last = workflow.last_task
+        return dict(last.data) if last is not None else dict(workflow.data)
+
+
+def form_of(spec) -> FormSpec:
+    form = getattr(spec, "form", None)
+    if form is None:
+        return FormSpec()
+    return FormSpec(fields=[FieldSpec(
+        id=f.id, type=f.type if f.type in ("string", "long", "boolean", "date", "enum") else "string",
+        label=f.label or f.id, default=f.default_value,
+        options=[Option(id=o.id, name=o.name) for o in getattr(f, "options", [])],
+        constraints=[Constraint(name=v.name, config=v.config) for v in f.validation],
+        properties={p.id: p.value for p in f.properties}) for f in form.fields])
+
+
+def _engine_message(exc: Exception) -> str:
+    task = getattr(exc, "task", None)
+    where = f" at {task.task_spec.bpmn_id}" if task is not None and task.task_spec.bpmn_id else ""
+    return f"{exc}{where}".split("\n")[0]
