@@ -1,0 +1,234 @@
+"""AR System qualifications (the ``q=`` search language) built safely, and parsed.
+
+Serves H-R1.1 (finding the Remedy incident and its Work Info entries). Values are
+quoted per AR rules (``"`` doubled inside a value), field names are quoted with
+``'`` and may not contain a quote, so caller data can never change the meaning
+of a qualification. Only :class:`Qualification` objects produced here can be
+combined or sent by the client, never free text.
+
+The parser and :func:`matches` implement exactly the subset the builder emits
+(plus parentheses); the simulator uses them to answer searches like Remedy does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal, NoReturn
+
+from connectors.remedy.errors import QualificationError
+
+Operator = Literal["=", "!=", "<", "<=", ">", ">="]
+AR_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S+0000"
+_FORBIDDEN_VALUE_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_FORBIDDEN_FIELD_CHARS = re.compile(r"['\"\x00-\x1f\x7f]")
+_MAX_FIELD_NAME = 254
+_MAX_VALUE = 4000
+
+
+class Qualification(str):
+    """A qualification built by this module (a ``str``, so it prints as sent)."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """One parsed ``'Field' OP "value"`` term."""
+
+    field: str
+    operator: Operator
+    value: str
+
+
+def format_ar_date(moment: datetime) -> str:
+    """Render an aware datetime as AR expects in a qualification (UTC, ``+0000``)."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise QualificationError("a date in a qualification must be timezone-aware")
+    return moment.astimezone(UTC).strftime(AR_DATE_FORMAT)
+
+
+def quote_field(field: str) -> str:
+    """Quote a field name: ``Incident Number`` -> ``'Incident Number'``."""
+    if not isinstance(field, str) or not field.strip():
+        raise QualificationError("field name must be a non-empty string")
+    if field != field.strip():
+        raise QualificationError(f"field name {field!r} has leading or trailing spaces")
+    if len(field) > _MAX_FIELD_NAME:
+        raise QualificationError(f"field name is longer than {_MAX_FIELD_NAME} characters")
+    if _FORBIDDEN_FIELD_CHARS.search(field):
+        raise QualificationError(
+            f"field name {field!r} contains a quote or control character, which AR cannot quote"
+        )
+    return f"'{field}'"
+
+
+def quote_value(value: str | datetime) -> str:
+    """Quote a value for AR: wrap in double quotes and double every ``"`` inside it.
+
+    Example: the value ``a"b`` becomes ``"a""b"``.
+    """
+    if isinstance(value, datetime):
+        return f'"{format_ar_date(value)}"'
+    if not isinstance(value, str):
+        raise QualificationError(
+            f"qualification values must be str or datetime, got {type(value).__name__}"
+        )
+    if len(value) > _MAX_VALUE:
+        raise QualificationError(f"qualification value is longer than {_MAX_VALUE} characters")
+    if _FORBIDDEN_VALUE_CHARS.search(value):
+        raise QualificationError("qualification value contains NUL or control characters")
+    return '"' + value.replace('"', '""') + '"'
+
+
+def compare(field: str, operator: Operator, value: str | datetime) -> Qualification:
+    """``'field' <operator> "value"`` for any supported operator."""
+    if operator not in ("=", "!=", "<", "<=", ">", ">="):
+        raise QualificationError(f"unsupported operator {operator!r}")
+    return Qualification(f"{quote_field(field)}{operator}{quote_value(value)}")
+
+
+def field_equals(field: str, value: str | datetime) -> Qualification:
+    return compare(field, "=", value)
+
+
+def field_gt(field: str, value: str | datetime) -> Qualification:
+    return compare(field, ">", value)
+
+
+def field_ge(field: str, value: str | datetime) -> Qualification:
+    return compare(field, ">=", value)
+
+
+def field_lt(field: str, value: str | datetime) -> Qualification:
+    return compare(field, "<", value)
+
+
+def and_(*parts: Qualification) -> Qualification:
+    """All parts must hold. Accepts only qualifications built by this module."""
+    if not parts:
+        raise QualificationError("and_() needs at least one qualification")
+    for part in parts:
+        if not isinstance(part, Qualification):
+            raise QualificationError(
+                "and_() accepts only Qualification objects from this module, not raw text"
+            )
+    return Qualification(" AND ".join(parts))
+
+
+# --- parser (used by the simulator) --------------------------------------------------
+
+_OPERATORS = ("!=", "<=", ">=", "=", "<", ">")
+
+
+def parse(text: str) -> tuple[Comparison, ...]:
+    """Parse a qualification of AND-ed comparisons (parentheses allowed).
+
+    Raises :class:`QualificationError` naming the position of the first problem.
+    """
+    parser = _Parser(text)
+    terms = parser.expression()
+    parser.skip_space()
+    if parser.pos != len(text):
+        parser.fail("unexpected text after the end of the qualification")
+    return tuple(terms)
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+
+    def fail(self, reason: str) -> NoReturn:
+        raise QualificationError(f"malformed qualification at position {self.pos}: {reason}")
+
+    def skip_space(self) -> None:
+        while self.pos < len(self.text) and self.text[self.pos] in " \t\r\n":
+            self.pos += 1
+
+    def expression(self) -> list[Comparison]:
+        terms = self.term()
+        while True:
+            self.skip_space()
+            word = self.text[self.pos : self.pos + 3]
+            if word.upper() != "AND":
+                return terms
+            after = self.text[self.pos + 3 : self.pos + 4]
+            if after not in (" ", "(", "'", "\t", "\r", "\n"):
+                self.fail("expected AND")
+            self.pos += 3
+            terms.extend(self.term())
+
+    def term(self) -> list[Comparison]:
+        self.skip_space()
+        if self.text.startswith("(", self.pos):
+            self.pos += 1
+            terms = self.expression()
+            self.skip_space()
+            if not self.text.startswith(")", self.pos):
+                self.fail("missing closing parenthesis")
+            self.pos += 1
+            return terms
+        return [self.comparison()]
+
+    def comparison(self) -> Comparison:
+        if not self.text.startswith("'", self.pos):
+            self.fail("expected a quoted field name like 'Status'")
+        end = self.text.find("'", self.pos + 1)
+        if end == -1:
+            self.fail("unterminated field name")
+        field = self.text[self.pos + 1 : end]
+        if not field:
+            self.fail("empty field name")
+        self.pos = end + 1
+        self.skip_space()
+        operator = next((op for op in _OPERATORS if self.text.startswith(op, self.pos)), None)
+        if operator is None:
+            self.fail("expected one of = != < <= > >=")
+        self.pos += len(operator)
+        self.skip_space()
+        return Comparison(field=field, operator=operator, value=self.string())
+
+    def string(self) -> str:
+        if not self.text.startswith('"', self.pos):
+            self.fail('expected a value in double quotes')
+        chunks: list[str] = []
+        index = self.pos + 1
+        while True:
+            end = self.text.find('"', index)
+            if end == -1:
+                self.fail("unterminated value")
+            chunks.append(self.text[index:end])
+            if self.text.startswith('"', end + 1):
+                chunks.append('"')
+                index = end + 2
+                continue
+            self.pos = end + 1
+            return "".join(chunks)
+
+
+def matches(terms: tuple[Comparison, ...], values: Mapping[str, Any]) -> bool:
+    """Evaluate parsed terms against an entry's values (dates compare as dates)."""
+    return all(_holds(term, values.get(term.field)) for term in terms)
+
+
+def _holds(term: Comparison, actual: Any) -> bool:
+    if term.operator in ("=", "!="):
+        equal = actual == term.value or (isinstance(actual, int) and str(actual) == term.value)
+        return equal if term.operator == "=" else not equal
+    if actual is None:
+        return False
+    left, right = _as_date(actual), _as_date(term.value)
+    if left is None or right is None:
+        left, right = str(actual), term.value
+    return {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right}[term.operator]
+
+
+def _as_date(value: Any) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    return parsed if parsed is not None and parsed.tzinfo is not None else None

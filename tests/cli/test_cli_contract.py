@@ -1,0 +1,112 @@
+"""The `sagsflow` command as a contract: JSON documents, exit codes, nothing changed on bad input."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from cli.main import main
+from services.tasks import list_tasks
+
+CASE_ARGS = ["case", "open", "--type", "incident", "--summary", "Printer på afsnit 3 virker ikke", "--impact", "3",
+             "--urgency", "2", "--sla-level", "bronze", "--customer", "Hanne Hansen",
+             "--customer-email", "hanne@example.org", "--json"]
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def opened(cli_env, db_engine, capsys):
+    code, out, _ = run(capsys, "--now", "2026-11-23T10:00:00+01:00", *CASE_ARGS)
+    assert code == 0
+    return json.loads(out)
+
+
+def test_h_r1_1_case_open_and_show_give_stable_documents(opened, capsys):
+    assert opened["number"] == "INC000000000001" and opened["status"] == "in_triage"
+    assert [t["name"] for t in opened["open_tasks"]] == ["Klassificér henvendelsen"]
+    code, out, _ = run(capsys, "case", "show", opened["number"], "--json")
+    doc = json.loads(out)
+    assert code == 0
+    assert {"number", "type", "status", "priority", "sla_level", "team", "assignee", "open_tasks",
+            "work_info"} <= set(doc)
+    assert doc["received_at"] == "2026-11-23T09:00:00+00:00"
+    assert doc["work_info"][0]["summary"].startswith("Sag registreret")
+
+
+def test_task_list_shows_form_fields(opened, capsys):
+    code, out, _ = run(capsys, "task", "list", "--case", opened["number"], "--json")
+    (task,) = json.loads(out)
+    field = task["fields"][0]
+    assert code == 0 and task["team"] == "service_desk" and task["case"] == opened["number"]
+    assert field["id"] == "classification" and field["required"] is True
+    assert {"id": "complaint", "name": "Konkret klage – sendes til Kundeafdelingen"} in field["options"]
+
+
+def test_invalid_form_data_exits_2_names_the_fields_and_changes_nothing(opened, capsys, session):
+    task_id = opened["open_tasks"][0]["id"]
+    code, out, err = run(capsys, "task", "complete", task_id, "--as", "sd.tekniker",
+                         "--data", json.dumps({"classification": "nonsense", "colour": "blue"}), "--json")
+    assert code == 2
+    assert json.loads(out)["fields"] == {"colour": "Ukendt felt i denne formular.",
+                                         "classification": "Ugyldigt valg; vælg en af: incident, service_request, "
+                                                           "change, information_advice, complaint, proposal."}
+    assert "classification" in err
+    assert [t["id"] for t in list_tasks(session, case_number=opened["number"])] == [task_id]
+
+
+@pytest.mark.parametrize("argv, code, message", [
+    (["task", "complete", "00000000-0000-0000-0000-000000000000", "--as", "sd.tekniker", "--data", "{}"], 4,
+     "unknown task"),
+    (["task", "complete", "not-a-uuid", "--as", "sd.tekniker", "--data", "{}"], 4, "unknown task"),
+    (["case", "show", "INC999999999999"], 4, "unknown case"),
+    (["task", "complete", "x", "--as", "sd.tekniker", "--data", "{not json"], 2, "invalid JSON"),
+    (["task", "complete", "x", "--as", "sd.tekniker", "--data", "@/nonexistent.json"], 2, "cannot read"),
+])
+def test_bad_input_gets_a_clear_error(opened, capsys, argv, code, message):
+    got, _, err = run(capsys, *argv)
+    assert got == code and message in err
+
+
+def test_wrong_role_is_refused_with_exit_3(opened, capsys, session):
+    task_id = opened["open_tasks"][0]["id"]
+    code, _, err = run(capsys, "task", "complete", task_id, "--as", "net.tekniker",
+                       "--data", '{"classification": "incident"}')
+    assert code == 3 and "not a member of team service_desk" in err
+    code, _, err = run(capsys, "task", "complete", task_id, "--as", "nobody", "--data", "{}")
+    assert code == 3 and "unknown or inactive user" in err
+
+
+def test_case_open_validates_input(cli_env, db_engine, capsys):
+    code, _, err = run(capsys, "case", "open", "--type", "incident", "--summary", "x", "--impact", "3",
+                       "--urgency", "2", "--sla-level", "bronze", "--customer", "A", "--customer-email", "not-mail")
+    assert code == 2 and "summary" in err and "customer_email" in err
+
+
+def test_completing_twice_is_refused(opened, capsys):
+    task_id = opened["open_tasks"][0]["id"]
+    assert run(capsys, "task", "complete", task_id, "--as", "sd.tekniker", "--data", '{"classification": "incident"}')[0] == 0
+    code, _, err = run(capsys, "task", "complete", task_id, "--as", "sd.tekniker", "--data", '{"classification": "incident"}')
+    assert code == 5 and "already completed" in err
+
+
+def test_claim_race_exactly_one_wins(opened, capsys):
+    task_id = opened["open_tasks"][0]["id"]
+    assert run(capsys, "task", "claim", task_id, "--as", "sd.tekniker")[0] == 0
+    code, _, err = run(capsys, "task", "claim", task_id, "--as", "sd.koordinator")
+    assert code == 3 and "claimed by sd.tekniker" in err
+
+
+def test_bpmn_validate_passes_on_shipped_diagrams(capsys):
+    code, out, _ = run(capsys, "bpmn", "validate")
+    assert code == 0 and out.startswith("ok: 5 file(s) valid")
+
+
+def test_bpmn_validate_reports_rows(tmp_path, capsys):
+    (tmp_path / "bad.bpmn").write_text('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x/>')
+    code, out, _ = run(capsys, "bpmn", "validate", str(tmp_path / "bad.bpmn"))
+    assert code == 1 and out.strip() == "bad.bpmn:0: file: DOCTYPE and entity declarations are not allowed in diagrams"
