@@ -18,7 +18,8 @@ STEPS = [
         "customer_tried": "Genstartet pc'en", "affected_count": 5, "consequence": "Afdelingen kan ikke se journaler",
         "technician_tried": "Nulstillet adgangskode", "how_arose": "suddenly", "equipment": "desktop",
         "system_name": "Journalsystemet", "affected_users": "Bruger A\nBruger B\nBruger C",
-        "end_user_location": "Afsnit 3, opgang 2", "reporting_sites": "RH", "occurred_at": "i morges kl. 8"}),
+        "end_user_location": "Afsnit 3, opgang 2", "end_user_phone": "24681357", "reporting_sites": "RH",
+        "occurred_at": "i morges kl. 8"}),
     ("choose_team", "sd.tekniker", {"team": "application_operations"}),
     ("questionnaire_application_operations", "sd.tekniker", {
         "service_desk_tried": "Genstart og ny profil", "symptom_reproduction": "Log på -> fejl 500"}),

@@ -110,3 +110,9 @@ def test_bpmn_validate_reports_rows(tmp_path, capsys):
     (tmp_path / "bad.bpmn").write_text('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x/>')
     code, out, _ = run(capsys, "bpmn", "validate", str(tmp_path / "bad.bpmn"))
     assert code == 1 and out.strip() == "bad.bpmn:0: file: DOCTYPE and entity declarations are not allowed in diagrams"
+
+
+def test_demo_walks_a_critical_case_to_closed_with_the_documented_examples(cli_env, db_engine, capsys):
+    code, out, _ = run(capsys, "--now", "2026-11-23T10:00:00+01:00", "demo")
+    assert code == 0 and "status Lukket" in out and "prioritet Kritisk" in out
+    assert "Driftsvagtproceduren er startet" in out and "Mail til CMDB-teamet" in out
