@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from store.models import OutboxRow
@@ -25,3 +25,28 @@ def enqueue(session: Session, *, key: str, kind: str, case_id: int | None, paylo
 def outbox_for(session: Session, case_id: int) -> list[OutboxRow]:
     return list(session.execute(select(OutboxRow).where(OutboxRow.case_id == case_id)
                                 .order_by(OutboxRow.id)).scalars())
+
+
+def due_ids(session: Session, *, now: datetime, limit: int) -> list[int]:
+    """Pending items whose time has come, and 'sending' items whose lease ran out (a crashed worker)."""
+    query = (select(OutboxRow.id)
+             .where(((OutboxRow.status == "pending") | (OutboxRow.status == "sending"))
+                    & (OutboxRow.next_attempt_at <= now))
+             .order_by(OutboxRow.next_attempt_at, OutboxRow.id).limit(limit))
+    return list(session.execute(query).scalars())
+
+
+def claim(session: Session, item_id: int, *, now: datetime, lease_until: datetime) -> bool:
+    """Atomically take one item (works on SQLite and PostgreSQL): exactly one worker wins."""
+    result = session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.id == item_id,
+               ((OutboxRow.status == "pending") | (OutboxRow.status == "sending")),
+               OutboxRow.next_attempt_at <= now)
+        .values(status="sending", next_attempt_at=lease_until, attempts=OutboxRow.attempts + 1))
+    return result.rowcount == 1
+
+
+def dead_letters(session: Session, limit: int = 200) -> list[OutboxRow]:
+    return list(session.execute(select(OutboxRow).where(OutboxRow.status == "dead")
+                                .order_by(OutboxRow.id.desc()).limit(limit)).scalars())
