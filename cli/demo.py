@@ -1,5 +1,5 @@
 """`sagsflow demo`: walks one critical incident through the whole handbook process and prints its
-timeline — the scripted walk-through `make run` shows until the worklist exists."""
+timeline (a scripted walk-through)."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -38,8 +38,6 @@ STEPS = [
 def register(subparsers) -> None:
     demo = subparsers.add_parser("demo", help="walk one demo case through the whole process")
     demo.set_defaults(handler=cmd_demo)
-    run = subparsers.add_parser("run", help="the main job (today: the scripted demo walk-through)")
-    run.set_defaults(handler=cmd_demo)
 
 
 def cmd_demo(args) -> int:

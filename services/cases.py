@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from config.handbook import handbook
 from domain.errors import NotFound
 from services.runtime import Runtime
+from services.sla import sla_document
 from store.cases import add_case, add_work_info, case_by_number, work_info_for
 from store.models import CaseRow, ProcessInstanceRow
 from store.outbox import enqueue
@@ -92,6 +93,7 @@ def case_document(session: Session, number: str) -> dict:
         "work_info": [{"time": _iso(w.created_at), "type": w.work_log_type, "event": w.event,
                        "summary": w.summary, "notes": w.notes, "author": w.author, "view_access": w.view_access}
                       for w in work_info_for(session, case.id)],
+        "sla": sla_document(session, case),
     }
 
 

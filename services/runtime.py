@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from config.handbook import handbook, lane_rules
 from config.settings import Settings
 from domain.errors import NotFound
+from services.sla import refresh_deadlines, sla_config
 from store.directory import DbDirectory
 from store.models import CaseRow, HumanTaskRow, ProcessDefinitionRow, ProcessInstanceRow
 from store.process import definition_by_hash, open_tasks_of, replace_timers
@@ -109,6 +110,7 @@ class Runtime:
         instance.state = self.engine.dump(workflow)
         instance.updated_at = now
         replace_timers(session, instance.id, [] if completed else self.engine.waiting_timers(workflow))
+        refresh_deadlines(session, case=case, config=sla_config(self.settings.config_dir))
         session.flush()
 
 

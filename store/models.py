@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import (JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary,
-                        String, Text, TypeDecorator, UniqueConstraint)
+                        String, Text, TypeDecorator, UniqueConstraint, false)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -90,6 +90,37 @@ class CaseRow(Base):
     resolved_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     remedy_incident_number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    # SLA deadlines (H-S, H-S1), recomputed by services.sla after every change; next_sla_check_at is the
+    # earliest pending warning/breach time, so the watchdog selects due cases with one indexed query.
+    reaction_due: Mapped[datetime | None] = mapped_column(index=True)
+    reaction_warn_at: Mapped[datetime | None]
+    resolution_due: Mapped[datetime | None] = mapped_column(index=True)
+    resolution_warn_at: Mapped[datetime | None]
+    sla_paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    next_sla_check_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class CasePauseRow(Base):
+    """The case waited for the customer from started_at until ended_at (None: still waiting; H-R1.4)."""
+
+    __tablename__ = "case_pause"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+
+class SlaEventRow(Base):
+    """An SLA warning or breach, recorded exactly once per case, target and kind (H-S)."""
+
+    __tablename__ = "sla_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
+    target: Mapped[str] = mapped_column(String(20))      # reaction | resolution
+    kind: Mapped[str] = mapped_column(String(20))        # warning | breach
+    due_at: Mapped[datetime]                             # the warning time or deadline that passed
+    recorded_at: Mapped[datetime]
+    __table_args__ = (UniqueConstraint("case_id", "target", "kind", name="uq_sla_event_once"),)
 
 
 class WorkInfoRow(Base):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from domain.errors import InvalidState
+from store.sla import close_pause, open_pause
 from tasks.context import OperationContext
 
 Operation = Callable[[OperationContext, dict, dict], dict]
@@ -51,6 +52,7 @@ def record_solution(ctx: OperationContext, inputs: dict, data: dict) -> dict:
 def request_customer_information(ctx: OperationContext, inputs: dict, data: dict) -> dict:
     items = [line.strip() for line in (data.get("information_needed") or "").splitlines() if line.strip()]
     ctx.case.status = "waiting_for_customer"
+    open_pause(ctx.session, case_id=ctx.case.id, now=ctx.now)   # the SLA clock pauses (H-R1.4)
     ctx.work_info("information_request", "Kunden er bedt om oplysninger", "\n".join(f"- {i}" for i in items),
                   public=True)
     ctx.queue_customer_mail("information_request", {"items": items, "summary": ctx.case.summary})
@@ -66,6 +68,7 @@ def record_customer_reply(ctx: OperationContext, inputs: dict, data: dict) -> di
 
 def resume_after_customer(ctx: OperationContext, inputs: dict, data: dict) -> dict:
     ctx.case.status = "in_progress"
+    close_pause(ctx.session, case_id=ctx.case.id, now=ctx.now)
     return {}
 
 

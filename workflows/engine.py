@@ -231,6 +231,16 @@ class Engine:
                 timers.append((str(task.id), task.task_spec.bpmn_id or "", due.astimezone(timezone.utc)))
         return timers
 
+    def fire_timers(self, workflow: BpmnWorkflow, task_ids: list[str]) -> None:
+        """Make the given waiting timers due now. SpiffWorkflow compares timers with the wall clock, so
+        a timer the watchdog found due at its `now` is moved into the past and refreshed; cycle timers
+        keep their own schedule."""
+        for task_id in task_ids:
+            task = self._task(workflow, task_id)
+            if isinstance(task.internal_data.get("event_value"), str):
+                task.internal_data["event_value"] = "1970-01-01T00:00:00+00:00"
+        workflow.refresh_timers()
+
     def completed_path(self, workflow: BpmnWorkflow) -> list[str]:
         return [t.task_spec.bpmn_id for t in workflow.get_tasks(state=TaskState.COMPLETED) if t.task_spec.bpmn_id]
 

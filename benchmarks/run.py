@@ -1,0 +1,67 @@
+"""`python -m benchmarks.run` (`make bench`): runs the benchmarks and writes BENCHMARKS.md
+(machine, date, figures). Requirement served: H-S (the watchdog must stay cheap at scale)."""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sqlite3
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from benchmarks import sla_sweep
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            cpu = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    return (f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} CPUs, "
+            f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}")
+
+
+def render(figures: dict, *, when: datetime) -> str:
+    f = figures
+    return f"""# Benchmarks
+
+Written by `make bench` (`python -m benchmarks.run`); not timed tests. Re-run to refresh.
+
+- Machine: {machine()}
+- Date: {when.strftime('%Y-%m-%d %H:%M UTC')}
+
+## SLA watchdog sweep (benchmarks/sla_sweep.py, H-S)
+
+{f['cases']:,} open cases in a SQLite file database (bulk-inserted), {f['due']:,} of them
+({f['due'] / f['cases']:.0%}) past their reaction deadline. The sweep is `services.watchdog.sweep`
+without Prefect (a Prefect flow run adds about 1 s, see the Prefect reference).
+
+| What | Figure |
+| --- | --- |
+| Selecting query (`next_sla_check_at <= now`, LIMIT 1000), median of 20 | {f['query_ms_median']:.2f} ms (max {f['query_ms_max']:.2f} ms) |
+| Query plan | `{f['query_plan']}` |
+| Whole sweep: {f['due']:,} breaches recorded (claim, sla_event, Work Info, outbox, next check; one transaction per case) | {f['sweep_s']:.2f} s ({f['sweep_ms_per_case']:.2f} ms per case) |
+| Next sweep, nothing due | {f['idle_sweep_ms']:.1f} ms |
+| Bulk insert of the {f['cases']:,} cases (set-up, for scale) | {f['insert_s']:.1f} s |
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run")
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
+    args = parser.parse_args(argv)
+    figures = sla_sweep.run(cases=args.cases)
+    text = render(figures, when=datetime.now(timezone.utc))
+    args.output.write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,144 @@
+"""The watchdog sweep (H-S, H-E1, H-E2): fires due BPMN timers and records SLA warnings and breaches.
+
+One sweep = ``sweep(session_factory, runtime, *, now)``; ``sagsflow tick`` and the Prefect flow
+``sla_watchdog`` both call it. Every unit of work is its own short transaction:
+- a due timer: lock the instance, make the due timers fire, run engine steps, persist;
+- a due case: lock the case, record each due warning/breach in ``sla_event`` (insert-or-skip on
+  UNIQUE (case_id, target, kind)), write Work Info, queue a notification addressed per H-E
+  (``domain.escalation.escalation_contacts`` at ``now``), recompute the next check time.
+A case or instance another sweep holds is skipped; a lost insert race writes nothing. The
+on-call procedure for critical/high cases (H-V1.2) is started by the diagram, not here.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from config.handbook import handbook
+from domain.calendar import require_aware, to_local
+from domain.escalation import escalation_contacts
+from services.runtime import Runtime
+from services.sla import DueEvent, due_events, sla_config, update_next_check
+from store.cases import add_work_info
+from store.models import CaseRow
+from store.outbox import enqueue
+from store.sla import (claim_due_case, claim_instance, due_case_ids, due_timer_instance_ids, due_timers_of,
+                       record_event_once)
+
+ACTOR = "watchdog"
+TARGET_LABELS = {"reaction": "Reaktionstiden", "resolution": "Løsningstiden"}
+
+
+@dataclass
+class SweepReport:
+    """What one sweep did; ``skipped`` counts cases/instances another sweep held or had handled."""
+
+    now: datetime
+    timers_fired: int = 0
+    cases_due: int = 0
+    warnings: int = 0
+    breaches: int = 0
+    skipped: int = 0
+    events: list[dict] = field(default_factory=list)   # {case, target, kind}
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "now": self.now.isoformat()}
+
+
+def sweep(session_factory: sessionmaker[Session], runtime: Runtime, *, now: datetime,
+          batch_size: int = 1000) -> SweepReport:
+    """One watchdog sweep at `now` (aware). Commits per timer instance and per case."""
+    now = require_aware(now, name="now")
+    report = SweepReport(now=now)
+    _sweep_timers(session_factory, runtime, now=now, report=report, batch_size=batch_size)
+    _sweep_cases(session_factory, runtime, now=now, report=report, batch_size=batch_size)
+    return report
+
+
+# ---------------------------------------------------------------- BPMN timers
+def _sweep_timers(factory, runtime: Runtime, *, now: datetime, report: SweepReport, batch_size: int) -> None:
+    with factory() as session:
+        instance_ids = due_timer_instance_ids(session, now=now, limit=batch_size)
+    for instance_id in instance_ids:
+        with factory() as session:
+            try:
+                with session.begin():
+                    fired = fire_due_timers(session, runtime, instance_id=instance_id, now=now)
+            except StaleDataError:   # a person advanced the same instance meanwhile; next sweep retries
+                fired = None
+        if fired is None:
+            report.skipped += 1
+        else:
+            report.timers_fired += fired
+
+
+def fire_due_timers(session: Session, runtime: Runtime, *, instance_id: int, now: datetime) -> int | None:
+    """Fire the instance's timers that are due at `now`; None if another sweep holds the instance."""
+    instance = claim_instance(session, instance_id=instance_id)
+    if instance is None:
+        return None
+    due = due_timers_of(session, instance_id=instance_id, now=now)
+    if not due:
+        return 0
+    bundle = runtime.bundle(session, instance.definition_id)
+    workflow = runtime.engine.load(bundle, instance.state)
+    runtime.engine.fire_timers(workflow, [timer.task_id for timer in due])
+    case = session.get(CaseRow, instance.case_id)
+    runtime.advance(session, instance=instance, case=case, workflow=workflow, actor=ACTOR, now=now)
+    return len(due)
+
+
+# ---------------------------------------------------------------- SLA warnings and breaches
+def _sweep_cases(factory, runtime: Runtime, *, now: datetime, report: SweepReport, batch_size: int) -> None:
+    config = sla_config(runtime.settings.config_dir)
+    seen: set[int] = set()
+    while True:
+        with factory() as session:
+            case_ids = [i for i in due_case_ids(session, now=now, limit=batch_size) if i not in seen]
+        if not case_ids:
+            return
+        for case_id in case_ids:
+            seen.add(case_id)
+            report.cases_due += 1
+            with factory() as session, session.begin():
+                case = claim_due_case(session, case_id=case_id, now=now)
+                if case is None:
+                    report.skipped += 1
+                    continue
+                for event in due_events(session, case=case, now=now):
+                    if record_event_once(session, case_id=case.id, target=event.target, kind=event.kind,
+                                         due_at=event.due_at, now=now) is None:
+                        report.skipped += 1
+                        continue
+                    _announce(session, case=case, event=event, config=config, now=now)
+                    report.warnings += event.kind == "warning"
+                    report.breaches += event.kind == "breach"
+                    report.events.append({"case": case.number, "target": event.target, "kind": event.kind})
+                update_next_check(session, case=case)
+        if len(case_ids) < batch_size:
+            return
+
+
+def _announce(session: Session, *, case: CaseRow, event: DueEvent, config, now: datetime) -> None:
+    """Work Info (H-R1.1) and an outbox notification to the escalation contacts (H-E1/H-E2)."""
+    book = handbook()
+    in_hours = config.escalation_policy.contact_hours.is_open(now)
+    roles = escalation_contacts(at=now, policy=config.escalation_policy)
+    contacts = [{"role": role, **config.contacts[role].model_dump(exclude_none=True)} for role in roles]
+    priority = book.labels.get("priority", {}).get(case.priority, case.priority)
+    when = to_local(event.due_at).strftime("%d-%m-%Y kl. %H:%M")
+    label = TARGET_LABELS[event.target]
+    summary = (f"SLA-advarsel: {label.lower()} ({priority}) udløber {when}" if event.kind == "warning"
+               else f"SLA overskredet: {label.lower()} ({priority}) udløb {when}")
+    hours = "normal arbejdstid" if in_hours else "uden for normal arbejdstid"
+    notes = f"Eskaleres til ({hours}): " + ", ".join(c["label"] for c in contacts)
+    name = f"sla_{event.kind}"
+    add_work_info(session, case_id=case.id, event=name, work_log_type=book.work_log_type(name), summary=summary,
+                  notes=notes, author=ACTOR, view_access="internal", now=now)
+    enqueue(session, key=f"{case.number}:{name}:{event.target}", kind="notification", case_id=case.id, now=now,
+            payload={"purpose": name, "case_number": case.number, "target": event.target, "kind": event.kind,
+                     "priority": case.priority, "due_at": event.due_at.isoformat(), "summary": summary,
+                     "in_contact_hours": in_hours, "contacts": contacts})

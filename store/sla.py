@@ -1,0 +1,127 @@
+"""SLA persistence (H-S, H-S1, H-R1.4): pauses while waiting for the customer, SLA events recorded
+once per case/target/kind, the one indexed query that selects due cases, and the per-case claim
+(row lock `FOR UPDATE SKIP LOCKED` on PostgreSQL, the database write lock on SQLite)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from domain.errors import InvalidState
+from store.models import CasePauseRow, CaseRow, ProcessInstanceRow, SlaEventRow, WaitingTimerRow
+
+
+# ---------------------------------------------------------------- pauses (H-R1.4)
+def open_pause(session: Session, *, case_id: int, now: datetime) -> CasePauseRow:
+    """Start a pause unless one is already open (asking twice keeps the first start)."""
+    current = open_pause_of(session, case_id)
+    if current is not None:
+        return current
+    row = CasePauseRow(case_id=case_id, started_at=now, ended_at=None)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def close_pause(session: Session, *, case_id: int, now: datetime) -> CasePauseRow | None:
+    """End the open pause, if any; returns it (None when the case was not paused)."""
+    current = open_pause_of(session, case_id)
+    if current is None:
+        return None
+    if now < current.started_at:
+        raise InvalidState(f"a pause cannot end ({now.isoformat()}) before it started "
+                           f"({current.started_at.isoformat()})")
+    current.ended_at = now
+    session.flush()
+    return current
+
+
+def open_pause_of(session: Session, case_id: int) -> CasePauseRow | None:
+    return session.execute(select(CasePauseRow).where(CasePauseRow.case_id == case_id,
+                                                      CasePauseRow.ended_at.is_(None))).scalars().first()
+
+
+def pauses_of(session: Session, case_id: int) -> list[CasePauseRow]:
+    return list(session.execute(select(CasePauseRow).where(CasePauseRow.case_id == case_id)
+                                .order_by(CasePauseRow.started_at, CasePauseRow.id)).scalars())
+
+
+# ---------------------------------------------------------------- events
+def events_of(session: Session, case_id: int) -> list[SlaEventRow]:
+    return list(session.execute(select(SlaEventRow).where(SlaEventRow.case_id == case_id)
+                                .order_by(SlaEventRow.recorded_at, SlaEventRow.id)).scalars())
+
+
+def record_event_once(session: Session, *, case_id: int, target: str, kind: str, due_at: datetime,
+                      now: datetime) -> SlaEventRow | None:
+    """Insert-or-skip: the row, or None when another sweep already recorded this event.
+
+    Runs in a savepoint, so a lost race (UNIQUE (case_id, target, kind)) leaves the caller's
+    transaction usable and the caller writes nothing else for the event."""
+    row = SlaEventRow(case_id=case_id, target=target, kind=kind, due_at=due_at, recorded_at=now)
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return None
+    return row
+
+
+# ---------------------------------------------------------------- the sweep's queries
+def due_case_ids(session: Session, *, now: datetime, limit: int = 1000) -> list[int]:
+    """Cases with a warning or breach due at `now`: one range scan on ix_case_record_next_sla_check_at."""
+    return list(session.execute(select(CaseRow.id).where(CaseRow.next_sla_check_at <= now)
+                                .order_by(CaseRow.next_sla_check_at).limit(limit)).scalars())
+
+
+def claim_due_case(session: Session, *, case_id: int, now: datetime) -> CaseRow | None:
+    """Lock one due case for this transaction; None if another sweep holds it or already handled it.
+
+    PostgreSQL: `SELECT … FOR UPDATE SKIP LOCKED` (a concurrent sweep skips the row). SQLite has no
+    row locks: a no-op UPDATE as the transaction's first statement takes the database write lock
+    (waiting up to busy_timeout), so the re-read below sees what a concurrent sweep committed."""
+    if session.get_bind().dialect.name == "postgresql":
+        found = session.execute(select(CaseRow.id).where(CaseRow.id == case_id, CaseRow.next_sla_check_at <= now)
+                                .with_for_update(skip_locked=True)).scalar_one_or_none()
+        if found is None:
+            return None
+    else:
+        result = session.execute(update(CaseRow).where(CaseRow.id == case_id, CaseRow.next_sla_check_at <= now)
+                                 .values(next_sla_check_at=CaseRow.next_sla_check_at)
+                                 .execution_options(synchronize_session=False))
+        if result.rowcount != 1:
+            return None
+    case = session.get(CaseRow, case_id, populate_existing=True)
+    return case
+
+
+def due_timer_instance_ids(session: Session, *, now: datetime, limit: int = 1000) -> list[int]:
+    """Process instances with a BPMN timer due at `now` (index ix_waiting_timer_due_at)."""
+    return list(session.execute(select(WaitingTimerRow.instance_id).where(WaitingTimerRow.due_at <= now)
+                                .group_by(WaitingTimerRow.instance_id)
+                                .order_by(WaitingTimerRow.instance_id).limit(limit)).scalars())
+
+
+def due_timers_of(session: Session, *, instance_id: int, now: datetime) -> list[WaitingTimerRow]:
+    return list(session.execute(select(WaitingTimerRow).where(WaitingTimerRow.instance_id == instance_id,
+                                                              WaitingTimerRow.due_at <= now)).scalars())
+
+
+def claim_instance(session: Session, *, instance_id: int) -> ProcessInstanceRow | None:
+    """Lock one running process instance for this transaction (same locking as claim_due_case)."""
+    if session.get_bind().dialect.name == "postgresql":
+        found = session.execute(select(ProcessInstanceRow.id).where(ProcessInstanceRow.id == instance_id,
+                                                                    ProcessInstanceRow.status == "running")
+                                .with_for_update(skip_locked=True)).scalar_one_or_none()
+        if found is None:
+            return None
+    else:
+        result = session.execute(update(ProcessInstanceRow).where(ProcessInstanceRow.id == instance_id,
+                                                                  ProcessInstanceRow.status == "running")
+                                 .values(status=ProcessInstanceRow.status)
+                                 .execution_options(synchronize_session=False))
+        if result.rowcount != 1:
+            return None
+    return session.get(ProcessInstanceRow, instance_id, populate_existing=True)
