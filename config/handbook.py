@@ -62,7 +62,18 @@ class Unit(BaseModel):
     email: str
 
 
+class ContactPolicyConfig(BaseModel):
+    """H-R1.3 as configuration (see domain.contact_guard)."""
+
+    min_attempts: int = 3
+    min_weeks: int = 2
+    channels: list[Literal["mail", "phone"]] = ["mail", "phone"]
+    min_gap_hours: float = 4
+    first_retry_working_days: int = 2
+
+
 class Handbook(BaseModel):
+    contact_attempts: ContactPolicyConfig = ContactPolicyConfig()
     work_log_types: dict[str, str]
     units: dict[str, Unit]
     case_number_prefix: dict[Literal["incident", "service_request", "change"], str]

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from config.handbook import handbook
 from store.cases import add_work_info
 from store.models import OutboxRow
+from store.contacts import not_delivered
 from store.outbox import claim, due_ids
 
 LEASE = timedelta(minutes=5)
@@ -88,6 +89,7 @@ def _deliver_one(factory, transports, item_id: int, *, now: datetime, max_attemp
         elif isinstance(error, PermanentDeliveryError) or row.attempts >= max_attempts:
             row.status, row.last_error = "dead", str(error)[:2000]
             report.dead.append(item_id)
+            not_delivered(session, row.idempotency_key)   # an undelivered contact mail is no attempt (H-R1.3)
             _work_info(session, row, now, "delivery_failed", f"Kunne ikke sendes: {_label(row)}", str(error)[:500])
         else:
             row.status, row.last_error = "pending", str(error)[:2000]

@@ -20,5 +20,5 @@ def deliver_customer_reply(session: Session, runtime: Runtime, *, case_number: s
         raise InvalidState(f"case {case_number} has no running process")
     bundle = runtime.bundle(session, instance.definition_id)
     workflow = runtime.engine.load(bundle, instance.state)
-    runtime.engine.send_message(workflow, "customer_reply", {"text": text[:20000]})
+    runtime.engine.send_message(workflow, "customer_reply", {"text": text[:20000]}, now=now)
     runtime.advance(session, instance=instance, case=case, workflow=workflow, actor=actor, now=now)

@@ -80,7 +80,7 @@ class Runtime:
                                    directory=directory, task_id=call.task_id)
             return run_operation(ctx, call.topic, call.inputs, call.data)
 
-        self.engine.run(workflow, bundle, on_service_task)
+        self.engine.run(workflow, bundle, on_service_task, now=now)
         self._project(session, instance=instance, case=case, workflow=workflow, bundle=bundle, now=now)
 
     def _project(self, session: Session, *, instance, case, workflow, bundle, now) -> None:

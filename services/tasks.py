@@ -98,7 +98,7 @@ def complete_task(session: Session, runtime: Runtime, *, task_id: str, username:
     workflow = runtime.engine.load(bundle, instance.state)
     view = runtime.engine.task_view(workflow, bundle, task_id)
     values = validate_submission(view.form, data, view.data, directory=directory)
-    runtime.engine.complete_human_task(workflow, task_id, values)
+    runtime.engine.complete_human_task(workflow, task_id, values, now=now)
     book = handbook()
     event = f"task.{task.bpmn_id}"
     add_work_info(session, case_id=case.id, event=event, work_log_type=book.work_log_type(event),

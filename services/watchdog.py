@@ -85,7 +85,7 @@ def fire_due_timers(session: Session, runtime: Runtime, *, instance_id: int, now
         return 0
     bundle = runtime.bundle(session, instance.definition_id)
     workflow = runtime.engine.load(bundle, instance.state)
-    runtime.engine.fire_timers(workflow, [timer.task_id for timer in due])
+    runtime.engine.fire_timers(workflow, now=now)
     case = session.get(CaseRow, instance.case_id)
     runtime.advance(session, instance=instance, case=case, workflow=workflow, actor=ACTOR, now=now)
     return len(due)

@@ -192,3 +192,20 @@ class OutboxRow(Base):
     sent_at: Mapped[datetime | None]
     __table_args__ = (UniqueConstraint("idempotency_key", name="uq_outbox_idempotency_key"),
                       Index("ix_outbox_due", "status", "next_attempt_at"))
+
+
+class ContactAttemptRow(Base):
+    """One attempt to reach the customer before closure (H-R1.3), by mail or phone."""
+
+    __tablename__ = "contact_attempt"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(10))        # mail | phone
+    direction: Mapped[str] = mapped_column(String(10))      # outbound | inbound
+    at: Mapped[datetime]
+    outcome: Mapped[str] = mapped_column(String(30))        # sent, reached, no_answer, …, reply, auto_reply, bounce
+    counts: Mapped[bool] = mapped_column(Boolean)
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+    actor: Mapped[str] = mapped_column(String(64))
+    source_key: Mapped[str] = mapped_column(String(200), unique=True)   # idempotency (task id / message id)

@@ -30,12 +30,15 @@ class OperationContext:
                       work_log_type=self.handbook.work_log_type(event), summary=summary, notes=notes,
                       author=self.actor, view_access="public" if public else "internal", now=self.now)
 
+    def outbox_key(self, purpose: str) -> str:
+        return f"{self.case.number}:{purpose}:{self.task_id or self.now.isoformat()}"
+
     def queue(self, kind: str, purpose: str, payload: dict) -> None:
         """Queue a side effect, keyed by the engine task that caused it (idempotent per step)."""
-        key = f"{self.case.number}:{purpose}:{self.task_id or self.now.isoformat()}"
-        enqueue(self.session, key=key, kind=kind, case_id=self.case.id,
+        enqueue(self.session, key=self.outbox_key(purpose), kind=kind, case_id=self.case.id,
                 payload={"purpose": purpose, "case_number": self.case.number, **payload}, now=self.now)
 
-    def queue_customer_mail(self, template: str, context: dict) -> None:
+    def queue_customer_mail(self, template: str, context: dict, *, purpose: str | None = None) -> None:
         if self.case.customer_email:
-            self.queue("mail", template, {"template": template, "to": self.case.customer_email, "context": context})
+            self.queue("mail", purpose or template, {"template": template, "to": self.case.customer_email,
+                                                     "context": context})

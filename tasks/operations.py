@@ -10,6 +10,8 @@ from typing import Any, Callable
 
 from domain.errors import InvalidState
 from store.sla import close_pause, open_pause
+from tasks.contact import (evaluate_contact, record_call_attempt, record_mail_reply, require_contact_guard,
+                           send_contact_mail)
 from tasks.context import OperationContext
 
 Operation = Callable[[OperationContext, dict, dict], dict]
@@ -41,10 +43,12 @@ def start_on_call_procedure(ctx: OperationContext, inputs: dict, data: dict) -> 
 def start_work(ctx: OperationContext, inputs: dict, data: dict) -> dict:
     if ctx.case.started_at is None:
         ctx.case.started_at = ctx.now
+    ctx.case.resolved_at = None   # back to work after a failed test or an unsolved contact
     return {"work_result": None}
 
 
 def record_solution(ctx: OperationContext, inputs: dict, data: dict) -> dict:
+    ctx.case.resolved_at = ctx.now   # H-S1: the resolution clock stops when the solution is in place
     ctx.work_info("solution", "Løsning beskrevet", data.get("solution") or "", public=True)
     return {"work_result": "resolved"}
 
@@ -117,6 +121,7 @@ def request_cmdb_update(ctx: OperationContext, inputs: dict, data: dict) -> dict
 
 
 def close_case(ctx: OperationContext, inputs: dict, data: dict) -> dict:
+    require_contact_guard(ctx)   # H-R1.3: refused with a message naming what is missing
     ctx.case.status = "closed"
     ctx.case.closed_at = ctx.now
     ctx.case.resolved_at = ctx.case.resolved_at or ctx.now
@@ -127,7 +132,8 @@ def close_case(ctx: OperationContext, inputs: dict, data: dict) -> dict:
 OPERATIONS: dict[str, Operation] = {fn.__name__: fn for fn in (
     route_to_unit, start_on_call_procedure, start_work, record_solution, request_customer_information,
     record_customer_reply, resume_after_customer, record_handover, record_rejection, record_test_waiver,
-    clear_variables, request_cmdb_update, close_case)}
+    clear_variables, request_cmdb_update, close_case, send_contact_mail, record_call_attempt, record_mail_reply,
+    evaluate_contact)}
 
 
 def run_operation(ctx: OperationContext, topic: str, inputs: dict, data: dict[str, Any]) -> dict:

@@ -13,11 +13,14 @@ import hashlib
 import json
 import zlib
 from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
+import SpiffWorkflow.bpmn.specs.event_definitions.timer as _spiff_timer
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
@@ -33,6 +36,36 @@ from domain.forms import Constraint, FieldSpec, FormSpec, Option
 from workflows.diagram_xml import task_meta
 from workflows.safe_script import safe_script_engine
 from workflows.validation import build_parser, load_trees, validate_sources
+
+
+_ENGINE_NOW: ContextVar[datetime | None] = ContextVar("sagsflow_engine_now", default=None)
+
+
+class _EngineClock(datetime):
+    """SpiffWorkflow's timers read the wall clock (no clock injection in 3.2). This clock returns the
+    `now` of the command being run, so a timer fires exactly when the caller's time says it is due —
+    the same in production, in `sagsflow tick --now …` and in tests."""
+
+    @classmethod
+    def now(cls, tz=None):
+        fixed = _ENGINE_NOW.get()
+        if fixed is None:
+            return datetime.now(tz)
+        return fixed.astimezone(tz) if tz is not None else fixed.astimezone().replace(tzinfo=None)
+
+
+_spiff_timer.datetime = _EngineClock
+
+
+@contextmanager
+def engine_time(now: datetime | None):
+    """Run SpiffWorkflow as if it were `now`; timers due at or before `now` fire (the library compares
+    with a strict `<`, hence the microsecond)."""
+    token = _ENGINE_NOW.set(None if now is None else now + timedelta(microseconds=1))
+    try:
+        yield
+    finally:
+        _ENGINE_NOW.reset(token)
 
 
 class DiagramInvalid(SagsflowError):
@@ -160,8 +193,14 @@ class Engine:
         return zlib.compress(json.dumps(dct, separators=(",", ":")).encode(), 6)
 
     # ---------------------------------------------------------------- running
-    def run(self, workflow: BpmnWorkflow, bundle: DefinitionBundle, on_service_task: ServiceHandler) -> None:
-        """Step until only human tasks, timers or messages remain; run service tasks via the callback."""
+    def run(self, workflow: BpmnWorkflow, bundle: DefinitionBundle, on_service_task: ServiceHandler,
+            *, now: datetime | None = None) -> None:
+        """Step until only human tasks, timers or messages remain; run service tasks via the callback.
+        Timers are compared with `now` (the wall clock when None)."""
+        with engine_time(now):
+            self._run(workflow, bundle, on_service_task)
+
+    def _run(self, workflow: BpmnWorkflow, bundle: DefinitionBundle, on_service_task: ServiceHandler) -> None:
         try:
             for _ in range(10_000):
                 workflow.do_engine_steps()
@@ -189,13 +228,15 @@ class Engine:
                                        meta.get("lane"), form_of(spec), task.data))
         return views
 
-    def complete_human_task(self, workflow: BpmnWorkflow, task_id: str, data: dict) -> None:
+    def complete_human_task(self, workflow: BpmnWorkflow, task_id: str, data: dict, *,
+                            now: datetime | None = None) -> None:
         task = self._task(workflow, task_id)
         if task.state != TaskState.READY or not task.task_spec.manual:
             raise InvalidState(f"task {task_id} is not waiting for a person")
         try:
             task.set_data(**data)
-            task.run()
+            with engine_time(now):
+                task.run()
         except SpiffWorkflowException as exc:
             raise EngineError(_engine_message(exc)) from exc
 
@@ -214,9 +255,11 @@ class Engine:
             raise NotFound(f"unknown task {task_id}")
         return task
 
-    def send_message(self, workflow: BpmnWorkflow, name: str, payload: dict) -> None:
+    def send_message(self, workflow: BpmnWorkflow, name: str, payload: dict, *, now: datetime | None = None) -> None:
         try:
-            workflow.send_event(BpmnEvent(MessageEventDefinition(name), payload={"payload": payload, "result_var": name}))
+            with engine_time(now):
+                workflow.send_event(BpmnEvent(MessageEventDefinition(name),
+                                              payload={"payload": payload, "result_var": name}))
         except WorkflowException as exc:
             raise InvalidState(f"the case is not waiting for {name!r}") from exc
 
@@ -231,15 +274,10 @@ class Engine:
                 timers.append((str(task.id), task.task_spec.bpmn_id or "", due.astimezone(timezone.utc)))
         return timers
 
-    def fire_timers(self, workflow: BpmnWorkflow, task_ids: list[str]) -> None:
-        """Make the given waiting timers due now. SpiffWorkflow compares timers with the wall clock, so
-        a timer the watchdog found due at its `now` is moved into the past and refreshed; cycle timers
-        keep their own schedule."""
-        for task_id in task_ids:
-            task = self._task(workflow, task_id)
-            if isinstance(task.internal_data.get("event_value"), str):
-                task.internal_data["event_value"] = "1970-01-01T00:00:00+00:00"
-        workflow.refresh_timers()
+    def fire_timers(self, workflow: BpmnWorkflow, *, now: datetime) -> None:
+        """Fire every waiting timer that is due at `now` (the next run() steps past them)."""
+        with engine_time(now):
+            workflow.refresh_timers()
 
     def completed_path(self, workflow: BpmnWorkflow) -> list[str]:
         return [t.task_spec.bpmn_id for t in workflow.get_tasks(state=TaskState.COMPLETED) if t.task_spec.bpmn_id]

@@ -103,7 +103,7 @@ def test_claim_race_exactly_one_wins(opened, capsys):
 
 def test_bpmn_validate_passes_on_shipped_diagrams(capsys):
     code, out, _ = run(capsys, "bpmn", "validate")
-    assert code == 0 and out.startswith("ok: 5 file(s) valid")
+    assert code == 0 and out.startswith("ok: 6 file(s) valid")
 
 
 def test_bpmn_validate_reports_rows(tmp_path, capsys):

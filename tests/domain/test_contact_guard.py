@@ -31,8 +31,13 @@ def phone(text, **kw):
     ([mail("2026-11-23 10:00"), phone("2026-11-25 10:00"), phone("2026-11-30 10:00")], True, []),
     # across new year: ISO week 53 of 2026 and week 1 of 2027 are different weeks
     ([mail("2026-12-29 10:00"), phone("2026-12-31 10:00"), mail("2027-01-04 10:00")], True, []),
-    # Sunday night / Monday morning: two different ISO weeks, but the gap rule drops the second
+    # Sunday night / Monday morning within the gap: one occasion in one week
     ([mail("2026-11-29 23:30"), phone("2026-11-30 00:30"), phone("2026-11-30 09:00")], False, ["1 kontaktforsøg mere"]),
+    ([mail("2026-11-29 23:30"), phone("2026-11-30 00:30"), mail("2026-12-02 09:00")], False,
+     ["1 kontaktforsøg mere"]),
+    # the default schedule: mail + call together, again after 2 working days, again next week
+    ([mail("2026-11-23 10:00"), phone("2026-11-23 10:20"), mail("2026-11-25 10:00"), phone("2026-11-25 11:00"),
+      mail("2026-11-30 08:30")], True, []),
     # Sunday night / Monday morning far enough apart count as two weeks
     ([mail("2026-11-29 18:00"), phone("2026-11-30 09:00"), mail("2026-12-01 09:00")], True, []),
     # only one channel
@@ -57,6 +62,7 @@ def test_h_r1_3_policy_is_configurable():
     attempts = [mail("2026-11-23 10:00"), phone("2026-11-23 15:00")]
     assert evaluate_guard(attempts, GuardPolicy(min_attempts=2, min_weeks=1)).satisfied
     assert not evaluate_guard(attempts, GuardPolicy(min_attempts=2, min_weeks=1, min_gap=timedelta(hours=6))).satisfied
+    assert "med mindst 6 timer imellem" in evaluate_guard(attempts, GuardPolicy(min_gap=timedelta(hours=6))).message
 
 
 def test_h_r1_3_next_attempts_after_two_working_days_then_a_later_week():

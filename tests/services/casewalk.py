@@ -77,7 +77,8 @@ class CaseWalk:
                                               **extra})
 
     def accept_and_close(self, technician="net.tekniker", documentation_changed=False):
-        self.do("customer_acceptance", technician, {"customer_accepted": True, "customer_informed_solved": True})
+        self.do("call_customer", technician, {"call_outcome": "reached", "customer_confirmed": True,
+                                              "customer_reports_unsolved": False})
         self.do("closure_checklist", technician, {
             "work_is_clear": True, "test_handled": True, "customer_accepted_solution": True,
             "customer_knows_case_closed": True, "contact_attempts_made": True,

@@ -34,11 +34,11 @@ def test_h_r3_1_resolved_with_named_test_persons_then_closed_with_cmdb_mail(sess
     assert doc["priority"] == "medium" and doc["team"] == "network" and doc["assignee"] == "net.tekniker"
     assert events(walk) == ["case_registered", "task.classify_case", "task.first_triage", "task.choose_team",
                             "task.questionnaire_network", "task.distribute_case", "task.work_on_case", "solution",
-                            "task.test_solution", "task.customer_acceptance", "task.closure_checklist",
-                            "cmdb_update", "case_closed"]
+                            "task.test_solution", "contact_attempt", "task.call_customer", "contact_attempt",
+                            "contact_guard", "task.closure_checklist", "cmdb_update", "case_closed"]
     test_info = next(w for w in doc["work_info"] if w["event"] == "task.test_solution")
     assert "Hanne Hansen" in test_info["notes"] and test_info["type"] == "Resolution Communications"
-    assert [r.payload["purpose"] for r in outbox(session)] == ["receipt", "cmdb_update"]
+    assert [r.payload["purpose"] for r in outbox(session)] == ["receipt", "resolution_notice_1", "cmdb_update"]
     assert outbox(session, "cmdb_update")[0].payload["to"] == "cmdb@example.org"
     assert "60-143B" in outbox(session, "cmdb_update")[0].payload["context"]["changes"]
     assert session.query(ProcessInstanceRow).one().status == "completed"
@@ -49,7 +49,7 @@ def test_h_r3_2_test_waived_by_coordinator_is_recorded_with_name(session, runtim
     walk.to_work()
     walk.resolve(request_test_waiver=True)
     walk.do("decide_test_waiver", "net.koordinator", {"waive_test": "waive", "waiver_reason": "Ren konfigurationsændring"})
-    assert walk.open_ids() == ["customer_acceptance"]
+    assert walk.open_ids() == ["call_customer"]
     waiver = next(w for w in walk.doc()["work_info"] if w["event"] == "test_waiver")
     assert "net.koordinator" in waiver["summary"] and waiver["author"] == "net.koordinator"
     walk.accept_and_close()

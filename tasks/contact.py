@@ -1,0 +1,108 @@
+"""Contacting the customer before closure (H-R1.3): mail attempts, call attempts recorded by people,
+mail replies, the closure guard and the time of the next attempt."""
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import lru_cache
+
+from config.sla_config import load_sla_config
+from connectors.phone.outcomes import CallResult, counts_as_contact_attempt, work_info_text
+from domain.calendar import BusinessCalendar
+from domain.contact_guard import Attempt, GuardPolicy, GuardResult, evaluate_guard, next_attempt_due
+from domain.errors import FormInvalid, InvalidState
+from store.contacts import add_attempt, attempts_of
+from tasks.context import OperationContext
+
+
+@lru_cache
+def contact_calendar() -> BusinessCalendar:
+    """Attempts are scheduled in the desk's contact hours (config/sla.yaml escalation calendar)."""
+    return load_sla_config().escalation_policy.contact_hours
+
+
+def guard_policy(ctx: OperationContext) -> GuardPolicy:
+    c = ctx.handbook.contact_attempts
+    return GuardPolicy(min_attempts=c.min_attempts, min_weeks=c.min_weeks, channels=tuple(c.channels),
+                       min_gap=timedelta(hours=c.min_gap_hours), first_retry_working_days=c.first_retry_working_days)
+
+
+def domain_attempts(ctx: OperationContext) -> list[Attempt]:
+    return [Attempt(a.at, a.channel, counts=a.counts, confirmed=a.confirmed) for a in attempts_of(ctx.session, ctx.case.id)]
+
+
+def contact_guard(ctx: OperationContext) -> GuardResult:
+    return evaluate_guard(domain_attempts(ctx), guard_policy(ctx))
+
+
+def send_contact_mail(ctx: OperationContext, inputs: dict, data: dict) -> dict:
+    sent = [a for a in attempts_of(ctx.session, ctx.case.id) if a.channel == "mail" and a.direction == "outbound"]
+    number = len(sent) + 1
+    if not ctx.case.customer_email:
+        ctx.work_info("contact_attempt", "Ingen e-mailadresse – kunden kontaktes kun telefonisk",
+                      "Kontaktkravet kræver både mail og telefon; registrér kundens e-mailadresse.")
+        return {}
+    template = "resolution_notice" if number == 1 else "contact_attempt"
+    purpose = f"{template}_{number}"
+    ctx.queue_customer_mail(template, {"summary": ctx.case.summary, "attempt": number,
+                                       "solution": data.get("solution") or ""}, purpose=purpose)
+    add_attempt(ctx.session, case_id=ctx.case.id, channel="mail", direction="outbound", at=ctx.now, outcome="sent",
+                counts=True, confirmed=False, note="", actor=ctx.actor, source_key=ctx.outbox_key(purpose))
+    ctx.work_info("contact_attempt", f"Kontaktforsøg {number}: mail sendt til kunden", public=True)
+    return {}
+
+
+def record_call_attempt(ctx: OperationContext, inputs: dict, data: dict) -> dict:
+    outcome = data.get("call_outcome")
+    confirmed = bool(data.get("customer_confirmed"))
+    if confirmed and outcome != "reached":
+        raise FormInvalid({"customer_confirmed": "Kunden kan kun bekræfte, når kunden er træffet."})
+    try:
+        result = CallResult(outcome=outcome, note=data.get("call_note") or "", customer_confirmed=confirmed,
+                            called_at=ctx.now)
+    except ValueError as exc:
+        raise FormInvalid({"call_outcome": str(exc).splitlines()[0]}) from None
+    add_attempt(ctx.session, case_id=ctx.case.id, channel="phone", direction="outbound", at=ctx.now,
+                outcome=outcome, counts=counts_as_contact_attempt(result), confirmed=confirmed,
+                note=result.note, actor=ctx.actor, source_key=f"call:{ctx.task_id}")
+    summary, notes = work_info_text(result)
+    ctx.work_info("contact_attempt", summary, notes)
+    return evaluate_contact(ctx, inputs, data)
+
+
+def record_mail_reply(ctx: OperationContext, inputs: dict, data: dict) -> dict:
+    reply = data.get("customer_reply") or {}
+    text = reply.get("text", "") if isinstance(reply, dict) else str(reply)
+    add_attempt(ctx.session, case_id=ctx.case.id, channel="mail", direction="inbound", at=ctx.now, outcome="reply",
+                counts=True, confirmed=False, note=text[:2000], actor=ctx.actor, source_key=f"reply:{ctx.task_id}")
+    ctx.work_info("customer_reply", "Kunden har svaret på mail", text, public=True)
+    return {}
+
+
+def evaluate_contact(ctx: OperationContext, inputs: dict, data: dict) -> dict:
+    """contact_result: done (confirmed or guard met) / unsolved / continue, with next_contact_due."""
+    if data.get("customer_reports_unsolved"):
+        ctx.work_info("contact_guard", "Kunden oplyser, at problemet ikke er løst – sagen går tilbage")
+        return {"contact_result": "unsolved", "next_contact_due": None}
+    if data.get("customer_confirmed"):
+        ctx.work_info("contact_guard", "Kunden har bekræftet, at sagen er løst", public=True)
+        return {"contact_result": "done", "next_contact_due": None}
+    attempts = domain_attempts(ctx)
+    policy = guard_policy(ctx)
+    guard = evaluate_guard(attempts, policy)
+    if guard.satisfied:
+        ctx.work_info("contact_guard", "Kontaktkravet er opfyldt uden svar fra kunden (H-R1.3)")
+        return {"contact_result": "done", "next_contact_due": None}
+    due = next_attempt_due(attempts, contact_calendar(), policy) or contact_calendar().add_working_days(ctx.now, 1)
+    due = max(due, ctx.now)
+    ctx.work_info("contact_guard", f"Næste kontaktforsøg planlagt {due.isoformat()}", guard.message)
+    return {"contact_result": "continue", "next_contact_due": due.isoformat()}
+
+
+def require_contact_guard(ctx: OperationContext) -> None:
+    """Closing before the customer confirmed or the guard holds is refused, naming what is missing."""
+    attempts = domain_attempts(ctx)
+    if any(a.confirmed for a in attempts):
+        return
+    result = evaluate_guard(attempts, guard_policy(ctx))
+    if not result.satisfied:
+        raise InvalidState(result.message)
