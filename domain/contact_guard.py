@@ -2,9 +2,12 @@
 
 Before a case is closed the customer is contacted at least three times over two different calendar
 weeks, by both e-mail and phone, to confirm the case is solved. Default interpretation (configurable):
-the guard holds when the customer confirmed, or when there are ≥ `min_attempts` counting attempts
-that fall in ≥ `min_weeks` distinct ISO weeks (Europe/Copenhagen), use every channel in
-`channels`, and are at least `min_gap` apart. Auto-replies, bounces and wrong numbers don't count.
+the guard holds when the customer confirmed, or when counting attempts form ≥ `min_attempts`
+contact occasions that fall in ≥ `min_weeks` distinct ISO weeks (Europe/Copenhagen) and together use
+every channel in `channels`. An occasion starts with an attempt made at least `min_gap` after the
+start of the previous occasion; a mail and a call made together are one occasion, and a Sunday-night
+mail with a Monday-morning call is one occasion in one week. Auto-replies, bounces and wrong numbers
+don't count.
 """
 from __future__ import annotations
 
@@ -54,29 +57,29 @@ def iso_week(at: datetime) -> tuple[int, int]:
     return year, week
 
 
-def counting_attempts(attempts: list[Attempt], policy: GuardPolicy) -> list[Attempt]:
-    """Counting attempts in time order, dropping those closer than min_gap to the previous counted one."""
-    kept: list[Attempt] = []
+def occasions(attempts: list[Attempt], policy: GuardPolicy) -> list[datetime]:
+    """Start times of the contact occasions formed by the counting attempts."""
+    starts: list[datetime] = []
     for attempt in sorted((a for a in attempts if a.counts), key=lambda a: a.at):
-        if kept and attempt.at - kept[-1].at < policy.min_gap:
-            continue
-        kept.append(attempt)
-    return kept
+        if not starts or attempt.at - starts[-1] >= policy.min_gap:
+            starts.append(attempt.at)
+    return starts
 
 
 def evaluate_guard(attempts: list[Attempt], policy: GuardPolicy = GuardPolicy()) -> GuardResult:
     if any(a.confirmed for a in attempts):
         return GuardResult(True, True, ())
-    kept = counting_attempts(attempts, policy)
+    kept = occasions(attempts, policy)
     missing = []
     if len(kept) < policy.min_attempts:
+        hours = int(policy.min_gap.total_seconds() // 3600)
         missing.append(f"{policy.min_attempts - len(kept)} kontaktforsøg mere (mindst {policy.min_attempts}, "
-                       f"med mindst {policy.min_gap} imellem)")
-    weeks = {iso_week(a.at) for a in kept}
+                       f"med mindst {hours} timer imellem)")
+    weeks = {iso_week(at) for at in kept}
     if len(weeks) < policy.min_weeks:
         missing.append(f"forsøg i {policy.min_weeks - len(weeks)} kalenderuge(r) mere (mindst {policy.min_weeks} "
                        "forskellige uger)")
-    used = {a.channel for a in kept}
+    used = {a.channel for a in attempts if a.counts}
     for channel in policy.channels:
         if channel not in used:
             missing.append(f"mindst ét forsøg via {CHANNEL_LABELS.get(channel, channel)}")
@@ -91,13 +94,13 @@ def next_attempt_due(attempts: list[Attempt], calendar: BusinessCalendar,
     counted attempts are in one ISO week, the first opening of the next ISO week; otherwise one
     working day after the last attempt (at least min_gap later).
     """
-    kept = counting_attempts(attempts, policy)
+    kept = occasions(attempts, policy)
     if not kept or evaluate_guard(attempts, policy).satisfied:
         return None
-    last = kept[-1].at
+    last = kept[-1]
     if len(kept) == 1:
         return calendar.add_working_days(last, policy.first_retry_working_days)
-    if len({iso_week(a.at) for a in kept}) < policy.min_weeks:
+    if len({iso_week(at) for at in kept}) < policy.min_weeks:
         local = last.astimezone(COPENHAGEN)
         monday = (local - timedelta(days=local.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
         next_week = (monday + timedelta(days=7)).replace(tzinfo=COPENHAGEN)
