@@ -23,7 +23,7 @@ from uuid import UUID
 import SpiffWorkflow.bpmn.specs.event_definitions.timer as _spiff_timer
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG
@@ -114,7 +114,18 @@ ServiceHandler = Callable[[ServiceCall], dict]   # returns data updates for the 
 
 
 class _SharedSpecWorkflowConverter(BpmnWorkflowConverter):
-    """Restores an instance around spec objects the engine already holds (stored once per version)."""
+    """Instances are stored without their spec (held once per version by the engine): serializing
+    skips the spec — most of the library's serialization cost — and restoring splices it back in."""
+
+    def to_dict(self, workflow):
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def spec_to_dict(self, workflow) -> dict:
+        return {"spec": self.registry.convert(workflow.spec),
+                "subprocess_specs": self.mapping_to_dict(workflow.subprocess_specs)}
 
     def from_dict(self, dct):
         specs = dct.pop("_specs", None)
@@ -152,13 +163,12 @@ class Engine:
         trees, _ = load_trees(sources)
         parser = build_parser(trees)
         workflow = BpmnWorkflow(parser.get_spec(process_id), parser.get_subprocess_specs(process_id))
-        full = self._serializer.to_dict(workflow)
+        converter = _SharedSpecWorkflowConverter(BpmnWorkflow, self._serializer.registry)
         meta: dict[str, dict] = {}
         for root in trees.values():
             meta.update(task_meta(root))
         return DefinitionBundle(content_hash(sources), process_id,
-                                json.loads(json.dumps({"spec": full["spec"], "subprocess_specs": full["subprocess_specs"]})),
-                                meta, sources)
+                                json.loads(json.dumps(converter.spec_to_dict(workflow))), meta, sources)
 
     # ---------------------------------------------------------------- instances
     def _specs(self, bundle: DefinitionBundle):
@@ -187,9 +197,7 @@ class Engine:
         return workflow
 
     def dump(self, workflow: BpmnWorkflow) -> bytes:
-        dct = self._serializer.to_dict(workflow)
-        dct.pop("spec", None)
-        dct.pop("subprocess_specs", None)
+        dct = self._serializer.to_dict(workflow)   # without the spec (see _SharedSpecWorkflowConverter)
         return zlib.compress(json.dumps(dct, separators=(",", ":")).encode(), 6)
 
     # ---------------------------------------------------------------- running
