@@ -14,12 +14,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: $(STAMP)
+node_modules/.package-lock.json: package-lock.json
+	bash .ci/ensure-npm-deps
+
+run: $(STAMP) node_modules/.package-lock.json
 	mkdir -p var
 	$(BIN)/sagsflow db upgrade
 	$(BIN)/sagsflow run
 
-test: $(STAMP)
+test: $(STAMP) node_modules/.package-lock.json
+	bash .ci/ensure-chromium || echo "chromium could not be installed: the browser tests will be skipped"
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: $(STAMP)

@@ -1,0 +1,106 @@
+"""Process owners (issue 5): diagram versions, validation with problems per element, deployment of
+an edited or uploaded diagram as a new version while running cases keep theirs, and the summary of
+what changed between two versions."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from config.settings import ROOT, Settings
+from services.definitions import diff_sources
+from services.runtime import Runtime, read_sources
+from webclient import register
+
+BPMN_DIR = ROOT / "workflows" / "bpmn"
+
+
+@pytest.fixture
+def runtime(shared_engine, db_url, tmp_path):
+    """Deploying writes the diagram directory: use a copy, never the repository's files."""
+    directory = tmp_path / "bpmn"
+    shutil.copytree(BPMN_DIR, directory)
+    return Runtime(Settings(database_url=db_url, bpmn_dir=directory), engine=shared_engine)
+
+
+@pytest.fixture
+def owner(web):
+    register(web("sd.tekniker"))          # the first case deploys version 1
+    return web("procesejer")
+
+
+def edited_main(old: str = 'name="Fordel sagen"', new: str = 'name="Fordel sagen til en tekniker"') -> str:
+    text = (BPMN_DIR / "incident_handling.bpmn").read_text(encoding="utf-8")
+    assert old in text
+    return text.replace(old, new)
+
+
+def test_versions_are_listed_and_one_can_be_viewed(owner):
+    page = owner.get("/definitions").text
+    assert 'data-version="1"' in page and "incident_handling.bpmn" in page and "1 / 1" in page
+    view = owner.get("/definitions/1?file=resolve_case.bpmn").text
+    assert 'data-src="/api/diagrams/1/files/resolve_case.bpmn"' in view
+    xml = owner.get("/api/diagrams/1/files/resolve_case.bpmn")
+    assert xml.headers["content-type"].startswith("application/xml") and "work_on_case" in xml.text
+    assert owner.get("/definitions/1?file=../../etc/passwd").status_code == 200   # falls back to a stored file
+    assert owner.get("/api/diagrams/1/files/nope.bpmn").status_code == 404
+
+
+def test_validation_reports_problems_with_the_element_id(owner):
+    broken = edited_main('camunda:topic="route_to_unit"', 'camunda:topic="no_such_operation"')
+    response = owner.api("POST", "/definitions/1/validate", json={"file": "incident_handling.bpmn", "xml": broken})
+    problems = response.json()["problems"]
+    assert problems and all(p["file"] == "incident_handling.bpmn" for p in problems)
+    assert any("unknown topic 'no_such_operation'" in p["message"] and p["element"] for p in problems)
+    ok = owner.api("POST", "/definitions/1/validate", json={"file": "incident_handling.bpmn", "xml": edited_main()})
+    assert ok.json() == {"problems": []}
+    bad_name = owner.api("POST", "/definitions/1/validate", json={"file": "../x.bpmn", "xml": "<x/>"})
+    assert bad_name.status_code == 409 and "plain file name" in bad_name.json()["message"]
+
+
+def test_an_invalid_diagram_is_not_deployed_and_the_problems_are_shown(owner):
+    broken = edited_main('camunda:topic="route_to_unit"', 'camunda:topic="no_such_operation"')
+    response = owner.post("/definitions/1/deploy", {"file": "incident_handling.bpmn", "xml": broken})
+    assert response.status_code == 422 and "unknown topic" in response.text and 'data-element="' in response.text
+    assert len(owner.get("/api/diagrams").json()) == 1
+
+
+def test_deploy_makes_a_new_version_running_cases_keep_theirs_and_the_diff_says_what_changed(owner, web, runtime):
+    desk = web("sd.tekniker")
+    response = owner.post("/definitions/1/deploy", {"file": "incident_handling.bpmn", "xml": edited_main()})
+    assert response.status_code == 303 and response.headers["location"] == "/definitions/diff?old=1&new=2"
+    diff = owner.get(response.headers["location"]).text
+    assert "Diagrammerne er udrullet som version 2" in diff
+    assert "distribute_case: «Fordel sagen» → «Fordel sagen til en tekniker»" in diff
+    assert desk.get("/api/cases/INC000000000001").json()["process"]["definition_id"] == 1
+    register(desk)
+    assert desk.get("/api/cases/INC000000000002").json()["process"]["definition_id"] == 2
+    assert 'name="Fordel sagen til en tekniker"' in (runtime.settings.bpmn_dir / "incident_handling.bpmn").read_text()
+    again = owner.post("/definitions/2/deploy", {"file": "incident_handling.bpmn", "xml": edited_main()})
+    assert again.status_code == 409 and "already deployed" in again.text
+
+
+def test_upload_of_a_file_deploys_it(owner):
+    upload = edited_main('label="Tildel til tekniker (brugernavn)"', 'label="Tekniker"').encode()
+    response = owner.client.post("/definitions/1/deploy", data={"file": "ignored.bpmn", "csrf_token": owner.csrf},
+                                 files={"upload": ("incident_handling.bpmn", upload, "application/xml")},
+                                 follow_redirects=False)
+    assert response.status_code == 303
+    diff = owner.get("/definitions/diff?old=1&new=2").text
+    assert "felt assignee: string «Tildel til tekniker (brugernavn)»" in diff and "«Tekniker»" in diff
+
+
+def test_diff_summary_lists_added_removed_renamed_forms_and_conditions():
+    old = read_sources(BPMN_DIR)
+    new = dict(old)
+    text = new["incident_handling.bpmn"]
+    condition = text.split("<bpmn:conditionExpression", 1)[1].split(">", 1)[1].split("<", 1)[0]
+    new["incident_handling.bpmn"] = (text.replace('name="Fordel sagen"', 'name="Fordel"')
+                                     .replace(condition, condition + " and True", 1))
+    new["extra.dmn"] = old["priority_matrix.dmn"].replace('id="', 'id="x_')
+    summary = diff_sources(old, new, old=1, new=2)
+    assert summary.files_added == ["extra.dmn"]
+    assert summary.renamed == ["userTask distribute_case: «Fordel sagen» → «Fordel»"]
+    assert len(summary.conditions) == 1 and "and True" in summary.conditions[0]
+    assert any(line.startswith("decision x_") for line in summary.added)
+    assert diff_sources(old, old).empty

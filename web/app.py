@@ -1,0 +1,135 @@
+"""The web application (issue 5; H-R2.2 worklist, H-V1 registration, H-R1.1 Work Info): FastAPI
+with server-rendered Jinja2 pages, signed session cookies (HttpOnly, SameSite=Lax), CSRF tokens,
+a role guard on every route (deny by default: the app refuses to start with an unguarded route),
+domain errors mapped to clear pages or JSON, and the REST API under /api."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+from starlette.middleware.sessions import SessionMiddleware
+
+from config.settings import Settings
+from domain.errors import ConcurrencyConflict, Forbidden, FormInvalid, InvalidState, NotFound, SagsflowError
+from services.auth import SignInFailed
+from services.runtime import Runtime
+from store.db import engine_for, session_factory as make_session_factory
+from web import routes_admin, routes_api, routes_auth, routes_cases, routes_definitions, routes_worklist
+from web.auth import NotSignedIn, guarded
+from web.deps import render
+from web.settings import WebSettings
+from web.templating import add_filters
+from workflows.engine import DiagramInvalid
+
+HERE = Path(__file__).resolve().parent
+SECURITY_HEADERS = {
+    # scripts only from our own files (no inline script anywhere); bpmn-js sets inline styles
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                               "img-src 'self' data:; font-src 'self' data:; frame-ancestors 'none'; "
+                               "form-action 'self'; base-uri 'none'; object-src 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+STATUS_BY_ERROR = [(NotSignedIn, 401), (SignInFailed, 401), (Forbidden, 403), (NotFound, 404),
+                   (FormInvalid, 422), (DiagramInvalid, 422), (InvalidState, 409), (ConcurrencyConflict, 409),
+                   (SagsflowError, 400)]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def create_app(settings: Settings, *, session_factory: sessionmaker[Session] | None = None,
+               web: WebSettings | None = None, clock: Callable[[], datetime] | None = None,
+               runtime: Runtime | None = None) -> FastAPI:
+    web = web or WebSettings()
+    app = FastAPI(title="Sagsflow API", version="1", docs_url=None, redoc_url=None, openapi_url=None,
+                  description="The worklist's REST API: cases, tasks, Work Info and diagrams. Sign in with the "
+                              "session cookie (send X-CSRF-Token on changes) or `Authorization: Bearer <token>`.")
+    app.state.settings = settings
+    app.state.web = web
+    app.state.session_factory = session_factory or make_session_factory(engine_for(settings.database_url))
+    app.state.runtime = runtime or Runtime(settings)
+    app.state.clock = clock or _utc_now
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    add_filters(templates.env)
+    app.state.templates = templates
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.session.get("user") and request.url.path != "/healthz":
+            response.headers.setdefault("Cache-Control", "no-store")   # personal pages stay out of caches
+        return response
+
+    app.add_middleware(SessionMiddleware, secret_key=web.resolved_session_secret(), session_cookie="sagsflow_session",
+                       max_age=web.session_max_age_s, same_site="lax", https_only=web.https_only)
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    if web.bpmn_js_dir.is_dir():
+        app.mount("/assets/bpmn-js", StaticFiles(directory=str(web.bpmn_js_dir)), name="bpmn-js")
+    for module in (routes_auth, routes_worklist, routes_cases, routes_definitions, routes_admin, routes_api):
+        app.include_router(module.router)
+    _install_error_handlers(app)
+    _refuse_unguarded(app)
+    return app
+
+
+def _refuse_unguarded(app: FastAPI) -> None:
+    """Deny by default: every route must declare who may use it (a guard dependency)."""
+    stack = list(app.routes)
+    while stack:
+        route = stack.pop()
+        included = getattr(route, "original_router", None)   # FastAPI >= 0.13x wraps included routers
+        if included is not None:
+            stack.extend(included.routes)
+        elif isinstance(route, APIRoute) and not guarded(route):
+            raise RuntimeError(f"route {route.path} has no role guard; add Depends(requires(...)) or public()")
+
+
+def _wants_json(request: Request) -> bool:
+    return (request.url.path.startswith("/api") or "application/json" in request.headers.get("accept", "")
+            or request.headers.get("content-type", "").startswith("application/json"))
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    async def domain_error(request: Request, exc: Exception):
+        status = next(code for kind, code in STATUS_BY_ERROR if isinstance(exc, kind))
+        if isinstance(exc, NotSignedIn) and not _wants_json(request):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+        if _wants_json(request):
+            body = {"error": getattr(exc, "code", "error"), "message": str(exc)}
+            if isinstance(exc, FormInvalid):
+                body["fields"] = exc.errors
+            if isinstance(exc, DiagramInvalid):
+                body["problems"] = [str(p) for p in exc.problems]
+            return JSONResponse(body, status_code=status,
+                                headers={"WWW-Authenticate": "Bearer"} if status == 401 else None)
+        return render(request, "error.html", {"status": status, "message": str(exc)}, status_code=status)
+
+    async def stale(request: Request, exc: StaleDataError):
+        return await domain_error(request, ConcurrencyConflict(
+            "someone else changed the case at the same time; reload and try again"))
+
+    async def invalid_request(request: Request, exc: RequestValidationError):
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        if _wants_json(request):
+            return JSONResponse({"error": "invalid_request", "message": problems}, status_code=422)
+        return render(request, "error.html", {"status": 422, "message": problems}, status_code=422)
+
+    app.add_exception_handler(SagsflowError, domain_error)
+    app.add_exception_handler(StaleDataError, stale)
+    app.add_exception_handler(RequestValidationError, invalid_request)

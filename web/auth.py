@@ -1,0 +1,97 @@
+"""Who is calling and what they may do (issue 5): the session cookie set at sign-in, or an API
+bearer token from settings; a role guard on every route — deny by default (`create_app` refuses to
+start when a route has no guard). Roles: technician, coordinator (from team memberships),
+process_owner, admin (from the user's roles)."""
+from __future__ import annotations
+
+import hmac
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from domain.errors import Forbidden, SagsflowError
+from services.auth import ROLES, Principal, principal_for
+from web.csrf import verify_csrf
+from web.deps import db_session
+
+SESSION_USER = "user"
+WORK_ROLES = ("technician", "coordinator")
+ALL_ROLES = ROLES
+MIN_TOKEN_LENGTH = 24
+
+
+class NotSignedIn(SagsflowError):
+    code = "not_signed_in"
+
+
+def _bearer_user(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return None
+    found = None
+    for username, secret in request.app.state.web.api_tokens.items():
+        value = secret.get_secret_value()
+        if len(value) >= MIN_TOKEN_LENGTH and hmac.compare_digest(value.encode(), token.strip().encode()):
+            found = username
+    if found is None:
+        raise NotSignedIn("unknown API token")
+    return found
+
+
+def requires(*roles: str):
+    """A dependency that lets in only signed-in users with one of `roles` (and checks CSRF for
+    cookie-authenticated state changes). Returns the Principal."""
+    unknown = set(roles) - set(ROLES)
+    if unknown or not roles:
+        raise ValueError(f"unknown roles {sorted(unknown)}")
+
+    async def guard(request: Request, session: Session = Depends(db_session)) -> Principal:
+        username = _bearer_user(request)
+        if username is None:
+            username = request.session.get(SESSION_USER)
+            if not username:
+                raise NotSignedIn("sign in first")
+            await verify_csrf(request)
+        try:
+            principal = principal_for(session, username=username)
+        except Forbidden:
+            request.session.clear()
+            raise NotSignedIn("the user is no longer active") from None
+        request.state.principal = principal
+        if not principal.has_any(roles):
+            raise Forbidden(f"this page needs one of the roles: {', '.join(roles)}")
+        return principal
+
+    guard.sagsflow_guard = roles   # type: ignore[attr-defined]  # read by the deny-by-default check
+    return guard
+
+
+def public(*, csrf: bool = False):
+    """Explicitly public (sign-in page); `csrf` still demands the token on posts."""
+
+    async def open_door(request: Request) -> None:
+        if csrf:
+            await verify_csrf(request)
+
+    open_door.sagsflow_guard = ()   # type: ignore[attr-defined]
+    return open_door
+
+
+def sign_in(request: Request, principal: Principal) -> None:
+    """A fresh session on sign-in (no fixation): new CSRF token, the username only."""
+    request.session.clear()
+    request.session[SESSION_USER] = principal.username
+
+
+def guarded(route) -> bool:
+    """True when the route has a guard among its dependencies (deny-by-default check)."""
+    stack = [getattr(route, "dependant", None)]
+    while stack:
+        dependant = stack.pop()
+        if dependant is None:
+            continue
+        if hasattr(dependant.call, "sagsflow_guard"):
+            return True
+        stack.extend(dependant.dependencies)
+    return False

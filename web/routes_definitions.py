@@ -1,0 +1,99 @@
+"""Process owners' pages (issue 5; the handbook's process as editable diagrams): the deployed
+versions, viewing one (bpmn-js), editing in the browser (bpmn-js Modeler) or uploading a file,
+validation with the problems listed and marked on the elements, deployment as a new version
+(running cases keep theirs), and a summary of what changed between two versions."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from domain.errors import InvalidState
+from services.auth import Principal
+from services.definitions import (check_sources, deploy_sources, diff_versions, get_version, list_versions,
+                                  problems_by_element, replace_file)
+from services.runtime import Runtime
+from web.auth import requires
+from web.deps import db_session, flash, now, redirect, render, runtime
+from web.i18n import language_of, translator
+from workflows.engine import DiagramInvalid
+
+router = APIRouter(include_in_schema=False)
+OWNER = "process_owner"
+MAX_UPLOAD = 2_000_000
+
+
+class EditedFile(BaseModel):
+    file: str = Field(max_length=200)
+    xml: str = Field(max_length=MAX_UPLOAD)
+
+
+@router.get("/definitions")
+def versions_page(request: Request, principal: Principal = Depends(requires(OWNER)),
+                  session: Session = Depends(db_session)):
+    return render(request, "definitions.html", {"versions": list_versions(session)})
+
+
+@router.get("/definitions/diff")
+def diff_page(request: Request, old: int, new: int, principal: Principal = Depends(requires(OWNER)),
+              session: Session = Depends(db_session)):
+    return render(request, "definition_diff.html", {"diff": diff_versions(session, old_id=old, new_id=new)})
+
+
+def _default_file(row, wanted: str | None) -> str:
+    names = sorted(n for n in row.sources if n.endswith(".bpmn"))
+    return wanted if wanted in row.sources else next((n for n in names if n.startswith(row.process_id)), names[0])
+
+
+@router.get("/definitions/{version_id}")
+def version_page(request: Request, version_id: int, file: str | None = None,
+                 principal: Principal = Depends(requires(OWNER)), session: Session = Depends(db_session)):
+    row = get_version(session, version_id)
+    return render(request, "definition.html", {"version": row, "file": _default_file(row, file),
+                                               "files": sorted(row.sources)})
+
+
+@router.get("/definitions/{version_id}/edit")
+def edit_page(request: Request, version_id: int, file: str | None = None,
+              principal: Principal = Depends(requires(OWNER)), session: Session = Depends(db_session)):
+    row = get_version(session, version_id)
+    name = _default_file(row, file)
+    return render(request, "definition_edit.html", {"version": row, "file": name, "xml": row.sources[name],
+                                                    "files": sorted(row.sources), "problems": None})
+
+
+@router.post("/definitions/{version_id}/validate")
+def validate(version_id: int, edited: EditedFile, principal: Principal = Depends(requires(OWNER)),
+             session: Session = Depends(db_session), rt: Runtime = Depends(runtime)) -> dict:
+    sources = replace_file(get_version(session, version_id).sources, name=edited.file, text=edited.xml)
+    return {"problems": problems_by_element(check_sources(rt, sources))}
+
+
+@router.post("/definitions/{version_id}/deploy")
+async def deploy(request: Request, version_id: int, file: str = Form(...), xml: str = Form(""),
+                 upload: UploadFile | None = File(None), principal: Principal = Depends(requires(OWNER)),
+                 session: Session = Depends(db_session), rt: Runtime = Depends(runtime), at: datetime = Depends(now)):
+    row = get_version(session, version_id)
+    name, text = file, xml
+    if upload is not None and upload.filename:
+        content = await upload.read(MAX_UPLOAD + 1)
+        if len(content) > MAX_UPLOAD:
+            raise InvalidState("the file is larger than 2 MB")
+        name, text = upload.filename.rsplit("/", 1)[-1], content
+    sources = replace_file(row.sources, name=name, text=text)
+    problems = check_sources(rt, sources)
+    if not problems:
+        try:
+            new = deploy_sources(session, rt, sources=sources, actor=principal.username, now=at)
+        except DiagramInvalid as exc:
+            problems = list(exc.problems)
+    if problems:
+        session.rollback()
+        return render(request, "definition_edit.html", {
+            "version": row, "file": name, "xml": sources[name], "files": sorted(row.sources),
+            "problems": problems_by_element(problems)}, status_code=422)
+    session.commit()
+    flash(request, f"{translator(language_of(request))('deployed_ok')} {new.id}", "ok")
+    return redirect(f"/definitions/diff?old={version_id}&new={new.id}")

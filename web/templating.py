@@ -1,0 +1,34 @@
+"""Jinja2 filters for the pages (issue 5): local times (Europe/Copenhagen, the handbook's clock)
+and SLA countdowns (H-S)."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from config.settings import get_settings
+
+
+def local_time(value: datetime | str | None, fmt: str = "%d-%m-%Y %H:%M") -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.astimezone(ZoneInfo(get_settings().timezone)).strftime(fmt)
+
+
+def countdown(seconds: int | None) -> str:
+    """`2 t 05 m`, `3 d 4 t`; negative values get a minus sign."""
+    if seconds is None:
+        return "–"
+    sign, seconds = ("-" if seconds < 0 else ""), abs(int(seconds))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return f"{sign}{days} d {hours} t"
+    return f"{sign}{hours} t {minutes:02d} m"
+
+
+def add_filters(env) -> None:
+    env.filters["local"] = local_time
+    env.filters["countdown"] = countdown
