@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
@@ -52,3 +53,7 @@ def render(request: Request, template: str, context: dict | None = None, *, stat
 
 def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
+
+
+# Database ids in paths: bounded so a huge number is a 422, not a database overflow.
+DbId = Annotated[int, Path(ge=1, le=2_147_483_647)]

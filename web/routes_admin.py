@@ -3,8 +3,9 @@ dead letters and a retry button, failed or stuck process instances, links to the
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from config.handbook import handbook
@@ -12,7 +13,7 @@ from services.admin import (PRIORITIES, outbox_counts, outbox_rows, problem_inst
                             sla_dashboard, weekly_compliance)
 from services.auth import Principal
 from web.auth import requires
-from web.deps import db_session, flash, now, redirect, render
+from web.deps import DbId, db_session, flash, now, redirect, render
 from web.i18n import language_of, translator
 
 router = APIRouter(include_in_schema=False)
@@ -20,7 +21,7 @@ ADMIN = "admin"
 
 
 @router.get("/admin")
-def dashboard(request: Request, weeks: int = 4, principal: Principal = Depends(requires(ADMIN)),
+def dashboard(request: Request, weeks: Annotated[int, Query(ge=1, le=104)] = 4, principal: Principal = Depends(requires(ADMIN)),
               session: Session = Depends(db_session), at: datetime = Depends(now)):
     board = sla_dashboard(session, now=at, weeks=max(1, min(weeks, 26)))
     statuses = sorted({s for by in board.open_by_priority.values() for s in by})
@@ -37,7 +38,7 @@ def outbox(request: Request, status: str | None = None, principal: Principal = D
 
 
 @router.post("/admin/outbox/{item_id}/retry")
-def retry(request: Request, item_id: int, principal: Principal = Depends(requires(ADMIN)),
+def retry(request: Request, item_id: DbId, principal: Principal = Depends(requires(ADMIN)),
           session: Session = Depends(db_session), at: datetime = Depends(now)):
     retry_outbox_item(session, item_id=item_id, now=at)
     session.commit()

@@ -20,7 +20,7 @@ from services.runtime import Runtime
 from services.tasks import claim_task, complete_task, list_tasks, unclaim_task
 from services.worklist import VIEWS, add_case_note, worklist
 from web.auth import ALL_ROLES, WORK_ROLES, requires
-from web.deps import db_session, now, render, runtime
+from web.deps import DbId, db_session, now, render, runtime
 
 router = APIRouter(prefix="/api", tags=["api"])
 READ_ROLES = (*WORK_ROLES, "admin")
@@ -125,7 +125,7 @@ def api_diagrams(principal: Principal = Depends(requires(*ALL_ROLES)), session: 
 
 @router.get("/diagrams/{version_id}/files/{name}", summary="One diagram file of a version (XML)",
             response_class=Response)
-def api_diagram_file(version_id: int, name: str, principal: Principal = Depends(requires(*ALL_ROLES)),
+def api_diagram_file(version_id: DbId, name: str, principal: Principal = Depends(requires(*ALL_ROLES)),
                      session: Session = Depends(db_session)) -> Response:
     return Response(version_file(session, version_id=version_id, name=name), media_type="application/xml")
 

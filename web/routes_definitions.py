@@ -5,8 +5,9 @@ validation with the problems listed and marked on the elements, deployment as a 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -16,7 +17,7 @@ from services.definitions import (check_sources, deploy_sources, diff_versions, 
                                   problems_by_element, replace_file)
 from services.runtime import Runtime
 from web.auth import requires
-from web.deps import db_session, flash, now, redirect, render, runtime
+from web.deps import DbId, db_session, flash, now, redirect, render, runtime
 from web.i18n import language_of, translator
 from workflows.engine import DiagramInvalid
 
@@ -37,7 +38,7 @@ def versions_page(request: Request, principal: Principal = Depends(requires(OWNE
 
 
 @router.get("/definitions/diff")
-def diff_page(request: Request, old: int, new: int, principal: Principal = Depends(requires(OWNER)),
+def diff_page(request: Request, old: Annotated[int, Query(ge=1, le=2_147_483_647)], new: Annotated[int, Query(ge=1, le=2_147_483_647)], principal: Principal = Depends(requires(OWNER)),
               session: Session = Depends(db_session)):
     return render(request, "definition_diff.html", {"diff": diff_versions(session, old_id=old, new_id=new)})
 
@@ -48,7 +49,7 @@ def _default_file(row, wanted: str | None) -> str:
 
 
 @router.get("/definitions/{version_id}")
-def version_page(request: Request, version_id: int, file: str | None = None,
+def version_page(request: Request, version_id: DbId, file: str | None = None,
                  principal: Principal = Depends(requires(OWNER)), session: Session = Depends(db_session)):
     row = get_version(session, version_id)
     return render(request, "definition.html", {"version": row, "file": _default_file(row, file),
@@ -56,7 +57,7 @@ def version_page(request: Request, version_id: int, file: str | None = None,
 
 
 @router.get("/definitions/{version_id}/edit")
-def edit_page(request: Request, version_id: int, file: str | None = None,
+def edit_page(request: Request, version_id: DbId, file: str | None = None,
               principal: Principal = Depends(requires(OWNER)), session: Session = Depends(db_session)):
     row = get_version(session, version_id)
     name = _default_file(row, file)
@@ -65,14 +66,14 @@ def edit_page(request: Request, version_id: int, file: str | None = None,
 
 
 @router.post("/definitions/{version_id}/validate")
-def validate(version_id: int, edited: EditedFile, principal: Principal = Depends(requires(OWNER)),
+def validate(version_id: DbId, edited: EditedFile, principal: Principal = Depends(requires(OWNER)),
              session: Session = Depends(db_session), rt: Runtime = Depends(runtime)) -> dict:
     sources = replace_file(get_version(session, version_id).sources, name=edited.file, text=edited.xml)
     return {"problems": problems_by_element(check_sources(rt, sources))}
 
 
 @router.post("/definitions/{version_id}/deploy")
-async def deploy(request: Request, version_id: int, file: str = Form(...), xml: str = Form(""),
+async def deploy(request: Request, version_id: DbId, file: str = Form(...), xml: str = Form(""),
                  upload: UploadFile | None = File(None), principal: Principal = Depends(requires(OWNER)),
                  session: Session = Depends(db_session), rt: Runtime = Depends(runtime), at: datetime = Depends(now)):
     row = get_version(session, version_id)
