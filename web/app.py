@@ -27,6 +27,7 @@ from store.db import engine_for, session_factory as make_session_factory
 from web import routes_admin, routes_api, routes_auth, routes_cases, routes_definitions, routes_worklist
 from web.auth import NotSignedIn, guarded
 from web.deps import render
+from web.oidc import oidc_router
 from web.settings import WebSettings
 from web.templating import add_filters
 from workflows.engine import DiagramInvalid
@@ -82,6 +83,10 @@ def create_app(settings: Settings, *, session_factory: sessionmaker[Session] | N
         app.mount("/assets/bpmn-js", StaticFiles(directory=str(web.bpmn_js_dir)), name="bpmn-js")
     for module in (routes_auth, routes_worklist, routes_cases, routes_definitions, routes_admin, routes_api):
         app.include_router(module.router)
+    oidc = oidc_router(web)
+    app.state.oidc_enabled = oidc is not None
+    if oidc is not None:
+        app.include_router(oidc)
     _install_error_handlers(app)
     _refuse_unguarded(app)
     return app

@@ -24,6 +24,10 @@ class WebSettings(BaseSettings):
     bpmn_js_dir: Path = ROOT / "node_modules" / "bpmn-js" / "dist"
     demo_passwords: bool = True                   # users without a password get password = username
     default_language: str = "da"
+    oidc_issuer: str | None = None                # OpenID Connect sign-in (optional)
+    oidc_client_id: str = "sagsflow"
+    oidc_client_secret: SecretStr | None = None
+    oidc_username_claim: str = "preferred_username"
 
     def resolved_session_secret(self) -> str:
         if self.session_secret is not None:
