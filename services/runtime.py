@@ -15,7 +15,7 @@ from domain.errors import NotFound
 from services.sla import refresh_deadlines, sla_config
 from store.directory import DbDirectory
 from store.models import CaseRow, HumanTaskRow, ProcessDefinitionRow, ProcessInstanceRow
-from store.process import definition_by_hash, open_tasks_of, replace_timers
+from store.process import definition_by_hash, instance_for_case, open_tasks_of, replace_timers
 from tasks.context import OperationContext
 from tasks.operations import OPERATIONS, run_operation
 from workflows.engine import DefinitionBundle, Engine, ServiceCall, content_hash
@@ -82,6 +82,15 @@ class Runtime:
 
         self.engine.run(workflow, bundle, on_service_task, now=now)
         self._project(session, instance=instance, case=case, workflow=workflow, bundle=bundle, now=now)
+
+    def update_case_data(self, session: Session, *, case: CaseRow, updates: dict, actor: str, now: datetime) -> None:
+        """Change process data of a running case outside a task (a coordinator's reassignment)."""
+        instance = instance_for_case(session, case.id, lock=True)
+        if instance is None or instance.status != "running":
+            return
+        workflow = self.engine.load(self.bundle(session, instance.definition_id), instance.state)
+        self.engine.update_open_data(workflow, updates)
+        self.advance(session, instance=instance, case=case, workflow=workflow, actor=actor, now=now)
 
     def _project(self, session: Session, *, instance, case, workflow, bundle, now) -> None:
         ready = self.engine.ready_human_tasks(workflow, bundle)

@@ -141,7 +141,8 @@ def absent_colleagues(session: Session, *, username: str) -> list[UserRow]:
     return list(session.execute(query).scalars())
 
 
-def reassign_task(session: Session, *, task_id: str, to_user: str, by_user: str, now: datetime) -> HumanTaskRow:
+def reassign_task(session: Session, *, task_id: str, to_user: str, by_user: str, now: datetime,
+                  runtime: Runtime | None = None) -> HumanTaskRow:
     """A coordinator moves an absent colleague's open task to a present member of the team (H-R2.2)."""
     task = session.get(HumanTaskRow, task_id)
     if task is None:
@@ -166,6 +167,8 @@ def reassign_task(session: Session, *, task_id: str, to_user: str, by_user: str,
     task.claimed_by = to_user
     if case.assignee == holder:
         case.assignee = to_user
+        if runtime is not None:   # the process data too, or the next step would put the old name back
+            runtime.update_case_data(session, case=case, updates={"assignee": to_user}, actor=by_user, now=now)
     book = handbook()
     add_work_info(session, case_id=case.id, event="reassigned", work_log_type=book.work_log_type("reassigned"),
                   summary=f"Opgaven '{task.name}' er flyttet fra {holder} (fraværende) til {to_user}",

@@ -10,11 +10,12 @@ from sqlalchemy.orm import Session
 
 from config.handbook import handbook
 from services.auth import Principal
+from services.runtime import Runtime
 from services.tasks import claim_task, unclaim_task
 from services.worklist import VIEWS, absent_colleagues, present_members, reassign_task, view_counts, worklist
 from store.directory import DbDirectory
 from web.auth import WORK_ROLES, requires
-from web.deps import db_session, flash, now, redirect, render
+from web.deps import db_session, flash, now, redirect, render, runtime
 from web.i18n import language_of, translator
 
 router = APIRouter(include_in_schema=False)
@@ -65,8 +66,9 @@ def unclaim(request: Request, task_id: str, principal: Principal = Depends(requi
 @router.post("/tasks/{task_id}/reassign")
 def reassign(request: Request, task_id: str, to_user: str = Form(...),
              principal: Principal = Depends(requires("coordinator")), session: Session = Depends(db_session),
-             at: datetime = Depends(now)):
-    reassign_task(session, task_id=task_id, to_user=to_user.strip(), by_user=principal.username, now=at)
+             at: datetime = Depends(now), engine_runtime: Runtime = Depends(runtime)):
+    reassign_task(session, task_id=task_id, to_user=to_user.strip(), by_user=principal.username, now=at,
+                  runtime=engine_runtime)
     session.commit()
     flash(request, translator(language_of(request))("reassigned"), "ok")
     return redirect(_back(request))

@@ -248,6 +248,11 @@ class Engine:
         except SpiffWorkflowException as exc:
             raise EngineError(_engine_message(exc)) from exc
 
+    def update_open_data(self, workflow: BpmnWorkflow, updates: dict) -> None:
+        """Change process data on every task that is still to run (e.g. the assignee after a reassignment)."""
+        for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED):
+            task.set_data(**updates)
+
     def task_view(self, workflow: BpmnWorkflow, bundle: DefinitionBundle, task_id: str) -> HumanTaskView:
         task = self._task(workflow, task_id)
         meta = bundle.task_meta.get(task.task_spec.bpmn_id, {})

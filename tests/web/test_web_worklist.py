@@ -164,3 +164,4 @@ def test_h_r2_2_coordinator_reassigns_an_absent_colleagues_task_with_work_info(w
     assert "app.tekniker" in moved["summary"] and "app.tekniker2" in moved["summary"]
     assert moved["author"] == "app.koordinator" and document["assignee"] == "app.tekniker2"
     complete(web("app.tekniker2"), FIRST, "work_on_case", ANSWERS["work_on_case"])
+    assert desk.get(f"/api/cases/{FIRST}").json()["assignee"] == "app.tekniker2"   # the process data moved too
