@@ -43,8 +43,12 @@ def send_contact_mail(ctx: OperationContext, inputs: dict, data: dict) -> dict:
         return {}
     template = "resolution_notice" if number == 1 else "contact_attempt"
     purpose = f"{template}_{number}"
-    ctx.queue_customer_mail(template, {"summary": ctx.case.summary, "attempt": number,
-                                       "solution": data.get("solution") or ""}, purpose=purpose)
+    if number == 1:
+        context = {"summary": ctx.case.summary, "solution": data.get("solution") or "Se sagens løsning."}
+    else:
+        context = {"summary": ctx.case.summary, "attempt": number,
+                   "attempts_total": max(number, ctx.handbook.contact_attempts.min_attempts)}
+    ctx.queue_customer_mail(template, context, purpose=purpose)
     add_attempt(ctx.session, case_id=ctx.case.id, channel="mail", direction="outbound", at=ctx.now, outcome="sent",
                 counts=True, confirmed=False, note="", actor=ctx.actor, source_key=ctx.outbox_key(purpose))
     ctx.work_info("contact_attempt", f"Kontaktforsøg {number}: mail sendt til kunden", public=True)
