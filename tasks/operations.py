@@ -26,8 +26,10 @@ def route_to_unit(ctx: OperationContext, inputs: dict, data: dict) -> dict:
     ctx.case.closed_at = ctx.now
     ctx.work_info("routed", f"Henvendelsen er sendt til {unit.name}", data.get("classification_note") or "",
                   public=True)
-    ctx.queue("mail", f"route_{inputs['unit']}", {"template": "forward_to_unit", "to": unit.email,
-                                                  "context": {"unit": unit.name, "summary": ctx.case.summary}})
+    context = {"unit": unit.name, "summary": ctx.case.summary}
+    if data.get("classification_note"):
+        context["note"] = data["classification_note"]
+    ctx.queue("mail", f"route_{inputs['unit']}", {"template": "forward_to_unit", "to": unit.email, "context": context})
     return {}
 
 
@@ -115,8 +117,9 @@ def request_cmdb_update(ctx: OperationContext, inputs: dict, data: dict) -> dict
     cmdb = ctx.handbook.units["cmdb"]
     changes = data.get("cmdb_changes") or ""
     ctx.work_info("cmdb_update", f"Mail til {cmdb.name} om opdatering af dokumentation", changes)
+    lines = [line.strip() for line in changes.splitlines() if line.strip()] or ["(ingen beskrivelse)"]
     ctx.queue("mail", "cmdb_update", {"template": "cmdb_update", "to": cmdb.email,
-                                      "context": {"changes": changes, "summary": ctx.case.summary}})
+                                      "context": {"changes": lines, "summary": ctx.case.summary}})
     return {}
 
 

@@ -40,7 +40,7 @@ def test_h_r3_1_resolved_with_named_test_persons_then_closed_with_cmdb_mail(sess
     assert "Hanne Hansen" in test_info["notes"] and test_info["type"] == "Resolution Communications"
     assert [r.payload["purpose"] for r in outbox(session)] == ["receipt", "resolution_notice_1", "cmdb_update"]
     assert outbox(session, "cmdb_update")[0].payload["to"] == "cmdb@example.org"
-    assert "60-143B" in outbox(session, "cmdb_update")[0].payload["context"]["changes"]
+    assert "60-143B" in outbox(session, "cmdb_update")[0].payload["context"]["changes"][0]
     assert session.query(ProcessInstanceRow).one().status == "completed"
 
 
