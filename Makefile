@@ -27,6 +27,7 @@ test: $(STAMP) node_modules/.package-lock.json
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: $(STAMP)
+	command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null 2>&1 || echo "wrk not installed: Python load generator used"
 	$(BIN)/python -m benchmarks.run
 
 validate: $(STAMP)
