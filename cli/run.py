@@ -5,6 +5,9 @@ Starts a local Prefect server (API + UI + scheduler; SQLite under var/prefect/, 
 (`python -m workflows.serve`), prints where the UI is, and stops both cleanly on Ctrl-C or
 SIGTERM: each child runs in its own process group, which gets SIGTERM, then SIGKILL after a grace
 period. If either child dies, the other is stopped and the command exits non-zero.
+When outgoing mail points at the default demo sink (127.0.0.1:8025, no auth), the sink
+(`connectors.mail.devserver`) is started too and every mail lands as an .eml file under var/mail/
+(H-R1.3, H-C2 demo: the resolution mail and the CMDB mail are visible there).
 """
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ import urllib.request
 from pathlib import Path
 
 from cli.common import CliError
-from config.settings import ROOT
+from config.settings import DEMO_SINK_PORT, ROOT, get_settings
 
 HOST = "127.0.0.1"
 GRACE_S = 20
@@ -112,8 +115,20 @@ def cmd_run(args) -> int:
             if time.monotonic() > deadline:
                 raise CliError(f"the Prefect server did not answer /api/health within {args.startup_timeout:.0f} s")
             time.sleep(0.5)
+        settings = get_settings()
+        if settings.uses_demo_sink():
+            if port_in_use(DEMO_SINK_PORT):
+                print(f"Mail-sink: port {DEMO_SINK_PORT} er allerede i brug – bruger den kørende sink", flush=True)
+            else:
+                children.append(start_group([sys.executable, "-m", "connectors.mail.devserver", "--folder",
+                                             str(settings.mail_folder), "--port", str(DEMO_SINK_PORT)], env=env,
+                                            log=home / "mail-sink.log"))
+                print(f"Mails (demo): {settings.mail_folder}/*.eml  (SMTP-sink på {HOST}:{DEMO_SINK_PORT})",
+                      flush=True)
+        else:
+            print(f"Mails sendes via {settings.smtp.host}:{settings.smtp.port}", flush=True)
         children.append(start_group([sys.executable, "-m", "workflows.serve"], env=env))
-        print(f"Prefect UI: http://{HOST}:{args.port}  (flow runs: Runs → sla-watchdog)\n"
+        print(f"Prefect UI: http://{HOST}:{args.port}  (flow runs: Runs → sla-watchdog, outbox-dispatcher)\n"
               f"Stop med Ctrl-C.", flush=True)
         while all(child.poll() is None for child in children):
             time.sleep(1)

@@ -1,7 +1,11 @@
 """Runtime settings from the environment (prefix SAGSFLOW_), with embedded defaults.
 
-The default is the single-machine set-up: SQLite under var/, diagrams from workflows/bpmn/.
-Production sets SAGSFLOW_DATABASE_URL to PostgreSQL. Secrets are SecretStr and never logged.
+The default is the single-machine set-up: SQLite under var/, diagrams from workflows/bpmn/, outgoing
+mail to the local demo sink on 127.0.0.1:8025 (no auth, stored as .eml under var/mail/), and the
+IMAP reader, Remedy sync (H-R1.1) and ARI click-to-call (H-R1.3) switched off. Production sets
+SAGSFLOW_DATABASE_URL to PostgreSQL and the connectors with nested variables, e.g.
+SAGSFLOW_SMTP__HOST, SAGSFLOW_IMAP__PASSWORD, SAGSFLOW_REMEDY__ENABLED (docs/operations.md).
+Secrets are SecretStr and never logged.
 """
 from __future__ import annotations
 
@@ -11,11 +15,23 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from connectors.mail.settings import ImapSettings, SmtpSettings
+from connectors.phone.settings import AriSettings
+from connectors.remedy.client import RemedySettings
+
 ROOT = Path(__file__).resolve().parent.parent
+DEMO_SINK_HOST, DEMO_SINK_PORT = "127.0.0.1", 8025
+
+
+def default_smtp() -> SmtpSettings:
+    """The local demo mail sink (`connectors.mail.devserver`, started by `sagsflow run`)."""
+    return SmtpSettings(host=DEMO_SINK_HOST, port=DEMO_SINK_PORT, security="none",
+                        from_address="servicedesk@sagsflow.local", timeout=10)
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SAGSFLOW_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="SAGSFLOW_", env_file=".env", extra="ignore",
+                                      env_nested_delimiter="__")
 
     database_url: str = Field(default=f"sqlite:///{ROOT / 'var' / 'sagsflow.db'}")
     bpmn_dir: Path = ROOT / "workflows" / "bpmn"
@@ -24,6 +40,23 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Copenhagen"
     mail_domain: str = "sagsflow.local"
     sql_echo: bool = False
+
+    # connectors (issue 4)
+    smtp: SmtpSettings = Field(default_factory=default_smtp)
+    imap: ImapSettings | None = None            # None: the mail reader is off
+    remedy: RemedySettings = Field(default_factory=RemedySettings)
+    ari: AriSettings = Field(default_factory=AriSettings)
+    mail_folder: Path = ROOT / "var" / "mail"   # where the demo sink writes .eml files
+    remedy_import_sla_level: str = Field(default="bronze", pattern="^(platinum|gold|silver|bronze)$")
+    remedy_import_limit: int = Field(default=200, ge=1, le=5000)
+
+    # intervals of the served flows (seconds)
+    dispatcher_interval_s: int = Field(default=30, ge=5, le=86400)
+    mail_poll_interval_s: int = Field(default=60, ge=10, le=86400)
+    remedy_sync_interval_s: int = Field(default=300, ge=10, le=86400)
+
+    def uses_demo_sink(self) -> bool:
+        return (self.smtp.host, self.smtp.port, self.smtp.username) == (DEMO_SINK_HOST, DEMO_SINK_PORT, None)
 
 
 @lru_cache

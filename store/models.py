@@ -98,6 +98,10 @@ class CaseRow(Base):
     resolution_warn_at: Mapped[datetime | None]
     sla_paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     next_sla_check_at: Mapped[datetime | None] = mapped_column(index=True)
+    # Remedy sync (H-R1.1): the HPD:Help Desk entry, its last change seen, the status last pushed back.
+    remedy_entry_id: Mapped[str | None] = mapped_column(String(40))
+    remedy_last_modified: Mapped[datetime | None] = mapped_column(index=True)
+    remedy_pushed_status: Mapped[str | None] = mapped_column(String(30))
 
 
 class CasePauseRow(Base):
@@ -134,6 +138,7 @@ class WorkInfoRow(Base):
     author: Mapped[str] = mapped_column(String(64))
     view_access: Mapped[str] = mapped_column(String(10), default="internal")  # internal | public
     created_at: Mapped[datetime]
+    remedy_queued_at: Mapped[datetime | None]   # queued for HPD:WorkLog (only cases linked to Remedy)
 
 
 class ProcessInstanceRow(Base):
@@ -190,6 +195,7 @@ class OutboxRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    message_id: Mapped[str | None] = mapped_column(String(255), index=True)   # mail: stored before sending
     __table_args__ = (UniqueConstraint("idempotency_key", name="uq_outbox_idempotency_key"),
                       Index("ix_outbox_due", "status", "next_attempt_at"))
 
@@ -209,3 +215,14 @@ class ContactAttemptRow(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     actor: Mapped[str] = mapped_column(String(64))
     source_key: Mapped[str] = mapped_column(String(200), unique=True)   # idempotency (task id / message id)
+
+
+class InboundMailRow(Base):
+    """One inbound mail handled by the mail reader (H-R1.3, H-R1.4): makes a repeated poll a no-op."""
+
+    __tablename__ = "inbound_mail"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_key: Mapped[str] = mapped_column(String(255), unique=True)   # Message-ID, or a hash of the raw mail
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id"), index=True)
+    disposition: Mapped[str] = mapped_column(String(20))   # delivered | recorded | auto_reply | bounce
+    received_at: Mapped[datetime]

@@ -45,6 +45,8 @@ class MailKind(StrEnum):
     CONTACT_ATTEMPT = "contact_attempt"  # H-R1.3
     REJECTION = "rejection"  # H-R5.2
     CMDB_UPDATE = "cmdb_update"  # H-C2, internal
+    FORWARD_TO_UNIT = "forward_to_unit"  # H-T4, internal: the enquiry belongs to another unit
+    NOTIFICATION = "notification"  # H-V1.2 on-call, H-E SLA warnings/breaches, internal
 
 
 _COMMON_OPTIONAL = frozenset({"customer_name", "signature"})
@@ -56,10 +58,13 @@ _CONTEXT_KEYS: dict[MailKind, tuple[frozenset[str], frozenset[str]]] = {
     MailKind.CONTACT_ATTEMPT: (frozenset({"summary", "attempt", "attempts_total"}), _COMMON_OPTIONAL),
     MailKind.REJECTION: (frozenset({"summary", "reason"}), _COMMON_OPTIONAL),
     MailKind.CMDB_UPDATE: (frozenset({"summary", "changes"}), frozenset({"configuration_items", "signature"})),
+    MailKind.FORWARD_TO_UNIT: (frozenset({"summary", "unit"}),
+                               frozenset({"note", "customer_name", "customer_email", "customer_phone", "signature"})),
+    MailKind.NOTIFICATION: (frozenset({"summary", "headline"}), frozenset({"lines", "signature"})),
 }
-_LIST_KEYS = frozenset({"items", "changes", "configuration_items"})
+_LIST_KEYS = frozenset({"items", "changes", "configuration_items", "lines"})
 _INT_KEYS = frozenset({"attempt", "attempts_total"})
-_SINGLE_LINE_KEYS = frozenset({"summary", "customer_name"})
+_SINGLE_LINE_KEYS = frozenset({"summary", "customer_name", "headline", "unit"})
 
 
 @dataclass(frozen=True)
@@ -90,11 +95,13 @@ def compose(
     domain: str,
     in_reply_to: str | None = None,
     references: Sequence[str] = (),
+    message_id: str | None = None,
 ) -> ComposedMail:
     """Render the Danish template for `kind` into a complete RFC 5322 message.
 
     `in_reply_to` (a stored Message-ID, with angle brackets) threads the mail under an
     earlier one; `references` are that thread's older Message-IDs, oldest first.
+    `message_id` (``<id@domain>``) replaces the fresh one, so a retried delivery keeps its id.
     """
     mail_kind = _kind(kind)
     if not isinstance(case_number, str) or not CASE_NUMBER.fullmatch(case_number):
@@ -108,6 +115,11 @@ def compose(
     if not recipients:
         raise MailComposeError("to must name at least one recipient")
     thread = _thread_ids(in_reply_to, references)
+    if message_id is not None:
+        if not isinstance(message_id, str) or _CONTROL.search(message_id):
+            raise MailHeaderInjectionError("message_id contains a line break or control character")
+        if not _MESSAGE_ID.fullmatch(message_id):
+            raise MailComposeError("message_id must look like <id@domain>")
     values = _checked_context(mail_kind, context)
     values.update(case_number=case_number, now=now)
 
@@ -123,7 +135,7 @@ def compose(
     subject = f"[{case_number}] {title}"
     html = environment.get_template("alternative.html.j2").render(subject=subject, paragraphs=_paragraphs(text))
 
-    message_id = make_msgid(idstring=case_number, domain=domain)
+    message_id = message_id or make_msgid(idstring=case_number, domain=domain)
     message = EmailMessage(policy=policy.SMTP)
     message["From"] = sender
     message["To"] = ", ".join(recipients)
@@ -195,7 +207,8 @@ def _checked_context(kind: MailKind, context: Mapping[str, Any]) -> dict[str, An
     unknown = sorted(context.keys() - required - optional)
     if unknown:
         raise MailComposeError(f"context for {kind.value!r} has unknown keys: {', '.join(map(str, unknown))}")
-    values: dict[str, Any] = {"customer_name": None, "signature": "IT Servicedesk", "configuration_items": ()}
+    values: dict[str, Any] = {"customer_name": None, "signature": "IT Servicedesk", "configuration_items": (),
+                              "note": None, "customer_email": None, "customer_phone": None, "lines": ()}
     for key, value in context.items():
         if key in _LIST_KEYS:
             values[key] = _text_list(key, value, allow_empty=key not in required)

@@ -85,7 +85,7 @@ def test_h_s_prefect_yaml_deploys_the_same_flow_on_a_copenhagen_schedule():
     from workflows.sla_watchdog import sla_watchdog
 
     config = yaml.safe_load((Path(__file__).resolve().parents[2] / "prefect.yaml").read_text(encoding="utf-8"))
-    [deployment] = config["deployments"]
+    [deployment] = [d for d in config["deployments"] if d["name"] == "sla-watchdog"]
     loaded = import_object(deployment["entrypoint"])         # loaded by path, as a worker does
     assert loaded.name == sla_watchdog.name == "sla-watchdog"
     assert loaded.fn.__code__.co_filename == sla_watchdog.fn.__code__.co_filename

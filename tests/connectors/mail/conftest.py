@@ -73,6 +73,17 @@ KIND_EXAMPLES: dict[str, tuple[dict, list[str], str]] = {
         ["Til CMDB-teamet", "Følgende skal opdateres", "- sw-12: placering ændret til bygning 4", "(CI)"],
         "CMDB skal opdateres",
     ),
+    "forward_to_unit": (
+        {"summary": "Forslag til ny vagtplan-app", "unit": "Service Design", "customer_name": "Kunde Testesen"},
+        ["Til Service Design", "hører under jer", "Navn: Kunde Testesen"],
+        "Henvendelse videresendt til Service Design",
+    ),
+    "notification": (
+        {"summary": "Citrix er nede", "headline": "SLA-advarsel: reaktionstiden (Høj) udløber 23-11-2026 kl. 10:30",
+         "lines": ["Prioritet: Høj", "Eskaleres til: IRT-repræsentant"]},
+        ["Prioritet: Høj", "Eskaleres til: IRT-repræsentant", "handl efter håndbogen"],
+        "SLA-advarsel",
+    ),
 }
 
 
