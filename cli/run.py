@@ -37,6 +37,8 @@ def register(subparsers) -> None:
     run.add_argument("--port", type=int, default=4200, help="Prefect server port on 127.0.0.1 (default 4200)")
     run.add_argument("--startup-timeout", type=float, default=120.0, metavar="SECONDS",
                      help="how long to wait for the Prefect server's /api/health (default 120)")
+    run.add_argument("--web-port", type=int, default=8000,
+                     help="port of the worklist web app on 127.0.0.1 (default 8000; 0 = don't start it)")
     run.set_defaults(handler=cmd_run)
 
 
@@ -128,6 +130,11 @@ def cmd_run(args) -> int:
         else:
             print(f"Mails sendes via {settings.smtp.host}:{settings.smtp.port}", flush=True)
         children.append(start_group([sys.executable, "-m", "workflows.serve"], env=env))
+        if args.web_port:
+            if port_in_use(args.web_port):
+                raise CliError(f"port {args.web_port} on {HOST} is already in use; stop it or choose --web-port")
+            children.append(start_group([sys.executable, "-m", "cli.main", "web", "--host", HOST,
+                                         "--port", str(args.web_port)], env=env))
         print(f"Prefect UI: http://{HOST}:{args.port}  (flow runs: Runs → sla-watchdog, outbox-dispatcher)\n"
               f"Stop med Ctrl-C.", flush=True)
         while all(child.poll() is None for child in children):

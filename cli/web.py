@@ -29,11 +29,10 @@ def cmd_web(args) -> int:
     with session_scope() as session:
         fresh = ensure_demo_passwords(session) if web_settings.demo_passwords else []
         users = demo_users(session)
-    if fresh:
-        print("Demo-brugere (adgangskode = brugernavn):")
+    if web_settings.demo_passwords:
+        print("Demo-brugere (adgangskode = brugernavn, hvis den ikke er ændret):")
         for username, roles in users:
-            if username in fresh:
-                print(f"  {username:<22} {roles}")
+            print(f"  {username:<22} {roles}{'  (ny)' if username in fresh else ''}")
     print(f"Sagsflow: http://{args.host}:{args.port}/  (API: /api/docs)  Stop med Ctrl-C.", flush=True)
     app = create_app(get_settings(), web=web_settings)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", proxy_headers=False)
