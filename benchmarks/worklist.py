@@ -61,7 +61,7 @@ def seed(url: str, tasks: int) -> None:
         human.append({"id": f"00000000-0000-0000-0000-{i:012d}", "instance_id": i, "case_id": i,
                       "bpmn_id": "work_on_case", "name": "Behandl sagen", "lane": "lane_technician",
                       "team": TEAMS[i % len(TEAMS)], "role": "member", "form": {"fields": []}, "status": "open",
-                      "created_at": received})
+                      "created_at": received, "sla_due_at": received + timedelta(hours=13)})
     with engine.begin() as conn:
         for table, rows in ((CaseRow, cases), (ProcessInstanceRow, instances), (HumanTaskRow, human)):
             for offset in range(0, len(rows), CHUNK):

@@ -3,7 +3,7 @@ once per content hash, loads and saves instances, runs service operations, and k
 projections (human tasks, timers, case columns) in step — all inside the caller's transaction."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import select
@@ -120,7 +120,22 @@ class Runtime:
         instance.updated_at = now
         replace_timers(session, instance.id, [] if completed else self.engine.waiting_timers(workflow))
         refresh_deadlines(session, case=case, config=sla_config(self.settings.config_dir))
+        due = _current_due(case)
+        for row in session.execute(select(HumanTaskRow).where(HumanTaskRow.instance_id == instance.id,
+                                                              HumanTaskRow.status == "open")).scalars():
+            row.sla_due_at = due   # the worklist sorts on this copy (one indexed column)
         session.flush()
+
+
+NO_DEADLINE = datetime(9999, 12, 31, tzinfo=timezone.utc)   # sorts after every real deadline
+
+
+def _current_due(case: CaseRow) -> datetime:
+    """The deadline that matters now: reaction before work starts, resolution afterwards."""
+    if case.resolved_at is not None or case.closed_at is not None:
+        return NO_DEADLINE
+    due = case.reaction_due if case.started_at is None else case.resolution_due
+    return due or NO_DEADLINE
 
 
 def _project_case(case: CaseRow, data: dict) -> None:

@@ -170,7 +170,9 @@ class HumanTaskRow(Base):
     created_at: Mapped[datetime]
     completed_at: Mapped[datetime | None]
     completed_by: Mapped[str | None] = mapped_column(String(64))
-    __table_args__ = (Index("ix_human_task_open", "status", "team", "role"),)
+    sla_due_at: Mapped[datetime | None]   # the case's current SLA deadline, copied for the worklist's sort
+    __table_args__ = (Index("ix_human_task_open", "status", "team", "role"),
+                      Index("ix_human_task_worklist", "status", "team", "role", "sla_due_at"))
 
 
 class WaitingTimerRow(Base):
