@@ -64,15 +64,17 @@ def refresh_deadlines(session: Session, *, case: CaseRow, config: SlaConfig) -> 
     return deadlines
 
 
-def update_next_check(session: Session, *, case: CaseRow) -> None:
-    recorded = _recorded(session, case)
+def update_next_check(session: Session, *, case: CaseRow, recorded: set[tuple[str, str]] | None = None) -> None:
+    """`recorded`: the (target, kind) events already recorded, when the caller knows them (saves a query)."""
+    recorded = _recorded(session, case) if recorded is None else recorded
     times = [when for target in _pending_targets(case) for _, when in _pending_of(case, target, recorded)]
     case.next_sla_check_at = min(times) if times else None
 
 
-def due_events(session: Session, *, case: CaseRow, now: datetime) -> list[DueEvent]:
+def due_events(session: Session, *, case: CaseRow, now: datetime,
+               recorded: set[tuple[str, str]] | None = None) -> list[DueEvent]:
     """What the watchdog must record for this case at `now`: per target a breach, else a warning."""
-    recorded = _recorded(session, case)
+    recorded = _recorded(session, case) if recorded is None else recorded
     found = []
     for target in _pending_targets(case):
         pending = [(kind, when) for kind, when in _pending_of(case, target, recorded) if when <= now]
@@ -98,6 +100,10 @@ def sla_document(session: Session, case: CaseRow) -> dict:
         "events": [{"target": e.target, "kind": e.kind, "due_at": iso(e.due_at), "recorded_at": iso(e.recorded_at)}
                    for e in events_of(session, case.id)],
     }
+
+
+def recorded_events(session: Session, case: CaseRow) -> set[tuple[str, str]]:
+    return _recorded(session, case)
 
 
 def _recorded(session: Session, case: CaseRow) -> set[tuple[str, str]]:

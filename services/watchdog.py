@@ -21,13 +21,14 @@ from config.handbook import handbook
 from domain.calendar import require_aware, to_local
 from domain.escalation import escalation_contacts
 from services.runtime import Runtime
-from services.sla import DueEvent, due_events, sla_config, update_next_check
+from services.sla import DueEvent, due_events, recorded_events, sla_config, update_next_check
 from store.cases import add_work_info
 from store.models import CaseRow
 from store.outbox import enqueue
-from store.sla import (claim_due_case, claim_instance, due_case_ids, due_timer_instance_ids, due_timers_of,
+from store.sla import (claim_due_cases, claim_instance, due_case_ids, due_timer_instance_ids, due_timers_of,
                        record_event_once)
 
+CASES_PER_TRANSACTION = 50   # one commit per batch of due cases, each case claimed with a row lock
 ACTOR = "watchdog"
 TARGET_LABELS = {"reaction": "Reaktionstiden", "resolution": "Løsningstiden"}
 
@@ -100,26 +101,33 @@ def _sweep_cases(factory, runtime: Runtime, *, now: datetime, report: SweepRepor
             case_ids = [i for i in due_case_ids(session, now=now, limit=batch_size) if i not in seen]
         if not case_ids:
             return
-        for case_id in case_ids:
-            seen.add(case_id)
-            report.cases_due += 1
+        seen.update(case_ids)
+        report.cases_due += len(case_ids)
+        for offset in range(0, len(case_ids), CASES_PER_TRANSACTION):
+            chunk = case_ids[offset:offset + CASES_PER_TRANSACTION]
             with factory() as session, session.begin():
-                case = claim_due_case(session, case_id=case_id, now=now)
-                if case is None:
-                    report.skipped += 1
-                    continue
-                for event in due_events(session, case=case, now=now):
-                    if record_event_once(session, case_id=case.id, target=event.target, kind=event.kind,
-                                         due_at=event.due_at, now=now) is None:
-                        report.skipped += 1
-                        continue
-                    _announce(session, case=case, event=event, config=config, now=now)
-                    report.warnings += event.kind == "warning"
-                    report.breaches += event.kind == "breach"
-                    report.events.append({"case": case.number, "target": event.target, "kind": event.kind})
-                update_next_check(session, case=case)
+                claimed = claim_due_cases(session, case_ids=chunk, now=now)
+                report.skipped += len(chunk) - len(claimed)
+                for case in claimed:
+                    _sweep_case(session, case=case, config=config, now=now, report=report)
         if len(case_ids) < batch_size:
             return
+
+
+def _sweep_case(session: Session, *, case: CaseRow, config, now: datetime, report: SweepReport) -> None:
+    recorded = recorded_events(session, case)
+    for event in due_events(session, case=case, now=now, recorded=recorded):
+        if record_event_once(session, case_id=case.id, target=event.target, kind=event.kind,
+                             due_at=event.due_at, now=now) is None:
+            report.skipped += 1
+            recorded = recorded_events(session, case)   # another sweep got there first
+            continue
+        recorded.add((event.target, event.kind))
+        _announce(session, case=case, event=event, config=config, now=now)
+        report.warnings += event.kind == "warning"
+        report.breaches += event.kind == "breach"
+        report.events.append({"case": case.number, "target": event.target, "kind": event.kind})
+    update_next_check(session, case=case, recorded=recorded)
 
 
 def _announce(session: Session, *, case: CaseRow, event: DueEvent, config, now: datetime) -> None:

@@ -13,7 +13,11 @@ from store.models import OutboxRow
 def enqueue(session: Session, *, key: str, kind: str, case_id: int | None, payload: dict,
             now: datetime) -> OutboxRow:
     """Queue one side effect; the idempotency key makes a repeated enqueue a no-op."""
-    existing = session.execute(select(OutboxRow).where(OutboxRow.idempotency_key == key)).scalar_one_or_none()
+    for pending in session.new:   # queued earlier in this transaction, not yet flushed
+        if isinstance(pending, OutboxRow) and pending.idempotency_key == key:
+            return pending
+    with session.no_autoflush:
+        existing = session.execute(select(OutboxRow).where(OutboxRow.idempotency_key == key)).scalar_one_or_none()
     if existing is not None:
         return existing
     row = OutboxRow(idempotency_key=key, kind=kind, case_id=case_id, payload=payload, status="pending",

@@ -76,25 +76,24 @@ def due_case_ids(session: Session, *, now: datetime, limit: int = 1000) -> list[
                                 .order_by(CaseRow.next_sla_check_at).limit(limit)).scalars())
 
 
-def claim_due_case(session: Session, *, case_id: int, now: datetime) -> CaseRow | None:
-    """Lock one due case for this transaction; None if another sweep holds it or already handled it.
-
-    PostgreSQL: `SELECT … FOR UPDATE SKIP LOCKED` (a concurrent sweep skips the row). SQLite has no
-    row locks: a no-op UPDATE as the transaction's first statement takes the database write lock
-    (waiting up to busy_timeout), so the re-read below sees what a concurrent sweep committed."""
+def claim_due_cases(session: Session, *, case_ids: list[int], now: datetime) -> list[CaseRow]:
+    """Lock a batch of due cases for this transaction; cases another sweep holds or handled are left out.
+    PostgreSQL: `FOR UPDATE SKIP LOCKED`; SQLite: the UPDATE takes the database write lock first."""
+    if not case_ids:
+        return []
     if session.get_bind().dialect.name == "postgresql":
-        found = session.execute(select(CaseRow.id).where(CaseRow.id == case_id, CaseRow.next_sla_check_at <= now)
-                                .with_for_update(skip_locked=True)).scalar_one_or_none()
-        if found is None:
-            return None
+        ids = list(session.execute(select(CaseRow.id).where(CaseRow.id.in_(case_ids), CaseRow.next_sla_check_at <= now)
+                                   .with_for_update(skip_locked=True)).scalars())
     else:
-        result = session.execute(update(CaseRow).where(CaseRow.id == case_id, CaseRow.next_sla_check_at <= now)
-                                 .values(next_sla_check_at=CaseRow.next_sla_check_at)
-                                 .execution_options(synchronize_session=False))
-        if result.rowcount != 1:
-            return None
-    case = session.get(CaseRow, case_id, populate_existing=True)
-    return case
+        session.execute(update(CaseRow).where(CaseRow.id.in_(case_ids), CaseRow.next_sla_check_at <= now)
+                        .values(next_sla_check_at=CaseRow.next_sla_check_at)
+                        .execution_options(synchronize_session=False))
+        ids = list(session.execute(select(CaseRow.id).where(CaseRow.id.in_(case_ids),
+                                                            CaseRow.next_sla_check_at <= now)).scalars())
+    if not ids:
+        return []
+    return list(session.execute(select(CaseRow).where(CaseRow.id.in_(ids)).order_by(CaseRow.id)
+                                .execution_options(populate_existing=True)).scalars())
 
 
 def due_timer_instance_ids(session: Session, *, now: datetime, limit: int = 1000) -> list[int]:
@@ -110,7 +109,7 @@ def due_timers_of(session: Session, *, instance_id: int, now: datetime) -> list[
 
 
 def claim_instance(session: Session, *, instance_id: int) -> ProcessInstanceRow | None:
-    """Lock one running process instance for this transaction (same locking as claim_due_case)."""
+    """Lock one running process instance for this transaction (same locking as claim_due_cases)."""
     if session.get_bind().dialect.name == "postgresql":
         found = session.execute(select(ProcessInstanceRow.id).where(ProcessInstanceRow.id == instance_id,
                                                                     ProcessInstanceRow.status == "running")
