@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from config.handbook import organisation
 from config.settings import get_settings
 
 
@@ -29,6 +30,15 @@ def countdown(seconds: int | None) -> str:
     return f"{sign}{hours} t {minutes:02d} m"
 
 
+def team_name(code: str | None) -> str:
+    """The team's Danish name from config/organisation.yaml (the code when unknown)."""
+    if not code:
+        return "–"
+    team = organisation().teams.get(code)
+    return team.name if team else code
+
+
 def add_filters(env) -> None:
     env.filters["local"] = local_time
     env.filters["countdown"] = countdown
+    env.filters["team"] = team_name
