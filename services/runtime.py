@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config.handbook import handbook, lane_rules
@@ -15,7 +14,7 @@ from domain.errors import NotFound
 from services.sla import refresh_deadlines, sla_config
 from store.directory import DbDirectory
 from store.models import CaseRow, HumanTaskRow, ProcessDefinitionRow, ProcessInstanceRow
-from store.process import definition_by_hash, instance_for_case, open_tasks_of, replace_timers
+from store.process import definition_by_hash, instance_for_case, replace_timers, tasks_of
 from tasks.context import OperationContext
 from tasks.operations import OPERATIONS, run_operation
 from workflows.engine import DefinitionBundle, Engine, ServiceCall, content_hash
@@ -26,6 +25,11 @@ STATUS_BY_TASK = {"classify_case": "in_triage", "first_triage": "in_triage", "ch
                   "review_rejection": "in_progress", "record_customer_answer": "waiting_for_customer",
                   "decide_test_waiver": "testing", "test_solution": "testing", "customer_acceptance": "testing",
                   "closure_checklist": "resolved"}
+
+
+def _directory_stamp(directory: Path) -> tuple:
+    return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(directory.iterdir())
+                 if p.suffix in (".bpmn", ".dmn"))
 
 
 def read_sources(directory: Path) -> dict[str, str]:
@@ -40,12 +44,19 @@ class Runtime:
         self.settings = settings
         self.engine = engine or Engine()
         self._bundles: dict[int, DefinitionBundle] = {}
+        self._sources_stamp: tuple | None = None
+        self._sources: dict[str, str] = {}
+        self._sources_hash = ""
 
     # ------------------------------------------------------------ definitions
     def deploy_current(self, session: Session, *, actor: str, now: datetime) -> ProcessDefinitionRow:
         """Store the diagrams on disk as a definition version unless that exact content exists."""
-        sources = read_sources(self.settings.bpmn_dir)
-        row = definition_by_hash(session, content_hash(sources))
+        stamp = _directory_stamp(self.settings.bpmn_dir)
+        if stamp != self._sources_stamp:   # read and hash the files only when one of them changed
+            self._sources = read_sources(self.settings.bpmn_dir)
+            self._sources_hash, self._sources_stamp = content_hash(self._sources), stamp
+        sources = self._sources
+        row = definition_by_hash(session, self._sources_hash)
         if row is not None:
             return row
         bundle = self.engine.build_bundle(sources, process_id=self.settings.main_process,
@@ -98,20 +109,23 @@ class Runtime:
         _project_case(case, data)
         rules = lane_rules()
         ready_ids = {t.id for t in ready}
-        for row in open_tasks_of(session, instance.id):
-            if row.id not in ready_ids:
+        rows = {row.id: row for row in tasks_of(session, instance.id)}   # one query for the projection
+        open_rows = []
+        for row in rows.values():
+            if row.status == "open" and row.id not in ready_ids:
                 row.status = "cancelled"   # left by a boundary event or a message
-        existing = set(session.execute(
-            select(HumanTaskRow.id).where(HumanTaskRow.instance_id == instance.id)).scalars())
+            elif row.status == "open":
+                open_rows.append(row)
         for view in ready:
-            if view.id in existing:
+            if view.id in rows:
                 continue
             rule = rules.get(view.lane or "")
             team = (rule.team if rule and rule.team else view.data.get(rule.team_from) if rule else None)
-            session.add(HumanTaskRow(id=view.id, instance_id=instance.id, case_id=case.id, bpmn_id=view.bpmn_id,
-                                     name=view.name, lane=view.lane, team=team,
-                                     role=rule.role if rule else "member", form=view.form.model_dump(),
-                                     status="open", created_at=now))
+            row = HumanTaskRow(id=view.id, instance_id=instance.id, case_id=case.id, bpmn_id=view.bpmn_id,
+                               name=view.name, lane=view.lane, team=team, role=rule.role if rule else "member",
+                               form=view.form.model_dump(), status="open", created_at=now)
+            session.add(row)
+            open_rows.append(row)
             key = "choose_team" if view.bpmn_id.startswith("questionnaire_") else view.bpmn_id
             case.status = STATUS_BY_TASK.get(key, case.status)
         completed = self.engine.is_completed(workflow)
@@ -121,8 +135,7 @@ class Runtime:
         replace_timers(session, instance.id, [] if completed else self.engine.waiting_timers(workflow))
         refresh_deadlines(session, case=case, config=sla_config(self.settings.config_dir))
         due = _current_due(case)
-        for row in session.execute(select(HumanTaskRow).where(HumanTaskRow.instance_id == instance.id,
-                                                              HumanTaskRow.status == "open")).scalars():
+        for row in open_rows:
             row.sla_due_at = due   # the worklist sorts on this copy (one indexed column)
         session.flush()
 

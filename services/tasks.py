@@ -107,7 +107,7 @@ def complete_task(session: Session, runtime: Runtime, *, task_id: str, username:
     task.status, task.completed_at, task.completed_by = "completed", now, username
     runtime.advance(session, instance=instance, case=case, workflow=workflow, actor=username, now=now)
     return {"task": task_id, "case": case.number, "status": case.status,
-            "next_tasks": [t["id"] for t in list_tasks(session, case_number=case.number)]}
+            "next_tasks": [t.id for t in list_open_tasks(session, case_id=case.id)]}
 
 
 def _answers_text(form: FormSpec, values: dict) -> str:

@@ -27,6 +27,10 @@ def open_tasks_of(session: Session, instance_id: int) -> list[HumanTaskRow]:
                                                            HumanTaskRow.status == "open")).scalars())
 
 
+def tasks_of(session: Session, instance_id: int) -> list[HumanTaskRow]:
+    return list(session.execute(select(HumanTaskRow).where(HumanTaskRow.instance_id == instance_id)).scalars())
+
+
 def list_open_tasks(session: Session, *, case_id: int | None = None, team: str | None = None,
                     limit: int = 500) -> list[HumanTaskRow]:
     query = select(HumanTaskRow).where(HumanTaskRow.status == "open")
@@ -38,6 +42,10 @@ def list_open_tasks(session: Session, *, case_id: int | None = None, team: str |
 
 
 def replace_timers(session: Session, instance_id: int, timers: list[tuple[str, str, datetime]]) -> None:
+    current = session.execute(select(WaitingTimerRow.task_id, WaitingTimerRow.bpmn_id, WaitingTimerRow.due_at)
+                              .where(WaitingTimerRow.instance_id == instance_id)).all()
+    if sorted(tuple(row) for row in current) == sorted(timers):
+        return   # unchanged: most steps
     session.execute(delete(WaitingTimerRow).where(WaitingTimerRow.instance_id == instance_id))
     for task_id, bpmn_id, due in timers:
         session.add(WaitingTimerRow(instance_id=instance_id, task_id=task_id, bpmn_id=bpmn_id, due_at=due))
