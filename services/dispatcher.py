@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from config.handbook import handbook
+from domain.errors import InvalidState
 from store.cases import add_work_info
 from store.models import OutboxRow
 from store.contacts import not_delivered
@@ -101,7 +102,6 @@ def retry_dead(session: Session, item_id: int, *, now: datetime) -> None:
     """Administrator action: put a dead letter back in the queue."""
     row = session.get(OutboxRow, item_id)
     if row is None or row.status != "dead":
-        from domain.errors import InvalidState
         raise InvalidState(f"outbox item {item_id} is not a dead letter")
     row.status, row.attempts, row.next_attempt_at = "pending", 0, now
 

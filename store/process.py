@@ -22,11 +22,6 @@ def instance_for_case(session: Session, case_id: int, *, lock: bool = False) -> 
     return session.execute(query).scalar_one_or_none()
 
 
-def open_tasks_of(session: Session, instance_id: int) -> list[HumanTaskRow]:
-    return list(session.execute(select(HumanTaskRow).where(HumanTaskRow.instance_id == instance_id,
-                                                           HumanTaskRow.status == "open")).scalars())
-
-
 def tasks_of(session: Session, instance_id: int) -> list[HumanTaskRow]:
     return list(session.execute(select(HumanTaskRow).where(HumanTaskRow.instance_id == instance_id)).scalars())
 

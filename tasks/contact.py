@@ -74,11 +74,9 @@ def record_call_attempt(ctx: OperationContext, inputs: dict, data: dict) -> dict
 
 
 def record_mail_reply(ctx: OperationContext, inputs: dict, data: dict) -> dict:
-    reply = data.get("customer_reply") or {}
-    text = reply.get("text", "") if isinstance(reply, dict) else str(reply)
+    text = ctx.record_reply(data)
     add_attempt(ctx.session, case_id=ctx.case.id, channel="mail", direction="inbound", at=ctx.now, outcome="reply",
                 counts=True, confirmed=False, note=text[:2000], actor=ctx.actor, source_key=f"reply:{ctx.task_id}")
-    ctx.work_info("customer_reply", "Kunden har svaret på mail", text, public=True)
     return {}
 
 

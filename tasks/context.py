@@ -30,6 +30,13 @@ class OperationContext:
                       work_log_type=self.handbook.work_log_type(event), summary=summary, notes=notes,
                       author=self.actor, view_access="public" if public else "internal", now=self.now)
 
+    def record_reply(self, data: dict) -> str:
+        """The text of the `customer_reply` message the process received, recorded as Work Info."""
+        reply = data.get("customer_reply") or {}
+        text = reply.get("text", "") if isinstance(reply, dict) else str(reply)
+        self.work_info("customer_reply", "Kunden har svaret på mail", text, public=True)
+        return text
+
     def outbox_key(self, purpose: str) -> str:
         return f"{self.case.number}:{purpose}:{self.task_id or self.now.isoformat()}"
 

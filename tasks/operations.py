@@ -66,10 +66,7 @@ def request_customer_information(ctx: OperationContext, inputs: dict, data: dict
 
 
 def record_customer_reply(ctx: OperationContext, inputs: dict, data: dict) -> dict:
-    reply = data.get("customer_reply") or {}
-    text = reply.get("text", "") if isinstance(reply, dict) else str(reply)
-    ctx.work_info("customer_reply", "Kunden har svaret på mail", text, public=True)
-    return {"customer_answer": text, "answer_channel": "mail"}
+    return {"customer_answer": ctx.record_reply(data), "answer_channel": "mail"}
 
 
 def resume_after_customer(ctx: OperationContext, inputs: dict, data: dict) -> dict:
