@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from domain.errors import FormInvalid, UnsafeExpression
 from domain.expressions import ExpressionError, check_expression, evaluate
+from domain.patterns import PatternError, compile_pattern, fullmatch as pattern_fullmatch
 
 FieldType = Literal["string", "long", "boolean", "date", "enum"]
 CONSTRAINTS = {"required", "required_if", "minlength", "maxlength", "min", "max", "pattern",
@@ -91,14 +92,14 @@ def _lint_constraint(c: Constraint) -> list[str]:
         if c.name in ("minlength", "maxlength", "min", "max"):
             int(c.config or "")
         elif c.name == "pattern":
-            re.compile(c.config or "")
+            compile_pattern(c.config or "")   # RE2: linear time, or refused here
         elif c.name == "required_if":
             check_expression(c.config or "")
         elif c.name == "min_items":
             _parse_min_items(c.config)
         elif c.name in ("team_member", "differs_from") and not (c.config or "").isidentifier():
             return [f"{c.name} needs the name of a data key as config"]
-    except (ValueError, re.error, UnsafeExpression) as exc:
+    except (ValueError, PatternError, UnsafeExpression) as exc:
         return [f"constraint {c.name}: invalid config {c.config!r}: {exc}"]
     return []
 
@@ -203,7 +204,7 @@ def _check_constraints(f: FieldSpec, value: Any, context: dict[str, Any],
             return name, f"Skal være mindst {config}."
         if name == "max" and value > int(config):
             return name, f"Må højst være {config}."
-        if name == "pattern" and not re.fullmatch(config, str(value)):
+        if name == "pattern" and not pattern_fullmatch(config, str(value)):
             return name, "Har ikke det rigtige format."
         if name == "must_be_true" and value is not True:
             return name, "Skal bekræftes, før du kan fortsætte."
