@@ -27,6 +27,7 @@ from store.db import engine_for, session_factory as make_session_factory
 from web import routes_admin, routes_api, routes_auth, routes_cases, routes_definitions, routes_worklist
 from web.auth import NotSignedIn, guarded
 from web.deps import render
+from web.loop_guard import refuse_blocking_async
 from web.oidc import oidc_router
 from web.settings import WebSettings
 from web.templating import add_filters
@@ -89,6 +90,7 @@ def create_app(settings: Settings, *, session_factory: sessionmaker[Session] | N
         app.include_router(oidc)
     _install_error_handlers(app)
     _refuse_unguarded(app)
+    refuse_blocking_async(app)
     return app
 
 

@@ -39,20 +39,32 @@ def _bearer_user(request: Request) -> str | None:
     return found
 
 
+async def csrf_checked(request: Request) -> str | None:
+    """The bearer user, or None after the CSRF check of a cookie request. Async because it may read
+    the posted form; it touches no database (the bearer tokens are settings)."""
+    username = _bearer_user(request)
+    if username is None and request.session.get(SESSION_USER):
+        await verify_csrf(request)
+    return username
+
+
 def requires(*roles: str):
     """A dependency that lets in only signed-in users with one of `roles` (and checks CSRF for
-    cookie-authenticated state changes). Returns the Principal."""
+    cookie-authenticated state changes). Returns the Principal.
+
+    A plain `def`: it queries the database, so FastAPI runs it in the threadpool — never on the
+    event loop, where a wait for a pooled connection would freeze every request."""
     unknown = set(roles) - set(ROLES)
     if unknown or not roles:
         raise ValueError(f"unknown roles {sorted(unknown)}")
 
-    async def guard(request: Request, session: Session = Depends(db_session)) -> Principal:
-        username = _bearer_user(request)
+    def guard(request: Request, bearer: str | None = Depends(csrf_checked),
+              session: Session = Depends(db_session)) -> Principal:
+        username = bearer
         if username is None:
             username = request.session.get(SESSION_USER)
             if not username:
                 raise NotSignedIn("sign in first")
-            await verify_csrf(request)
         try:
             principal = principal_for(session, username=username)
         except Forbidden:

@@ -8,11 +8,18 @@ from typing import Annotated
 
 from fastapi import Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.datastructures import FormData
 from sqlalchemy.orm import Session
 
 from services.runtime import Runtime
 from web.csrf import csrf_token
 from web.i18n import language_of, translator
+
+
+async def form_data(request: Request) -> FormData:
+    """The posted form, read on the event loop (reading the body is I/O); the route that uses it
+    stays a plain `def` so its database work runs in the threadpool."""
+    return await request.form()
 
 
 def db_session(request: Request) -> Iterator[Session]:

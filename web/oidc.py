@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from authlib.integrations.starlette_client import OAuth, OAuthError
 from fastapi import APIRouter, Depends, Request
+from starlette.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from domain.errors import Forbidden
 from services.auth import principal_for
 from web.auth import public, sign_in
-from web.deps import db_session, redirect, render
+from web.deps import redirect, render
 from web.settings import WebSettings
 
 
@@ -30,15 +31,15 @@ def oidc_router(web: WebSettings) -> APIRouter | None:
         return await oauth.idp.authorize_redirect(request, str(request.url_for("oidc_callback")))
 
     @router.get("/auth/callback", name="oidc_callback", dependencies=[Depends(public())])
-    async def oidc_callback(request: Request, session: Session = Depends(db_session)):
+    async def oidc_callback(request: Request):
         try:
             token = await oauth.idp.authorize_access_token(request)
         except OAuthError as exc:
             return render(request, "login.html", {"next": "/", "error": f"Log ind via identitetsudbyderen mislykkedes "
                                                                       f"({exc.error})."}, status_code=401)
         username = str((token.get("userinfo") or {}).get(web.oidc_username_claim) or "")
-        try:
-            principal = principal_for(session, username=username)
+        try:   # database work in the threadpool, never on the event loop
+            principal = await run_in_threadpool(_principal, request, username)
         except Forbidden:
             return render(request, "login.html", {"next": "/", "error": "Brugeren findes ikke i Sagsflow; "
                                                                       "kontakt en administrator."}, status_code=403)
@@ -46,3 +47,11 @@ def oidc_router(web: WebSettings) -> APIRouter | None:
         return redirect("/")
 
     return router
+
+
+def _principal(request: Request, username: str):
+    session: Session = request.app.state.session_factory()
+    try:
+        return principal_for(session, username=username)
+    finally:
+        session.close()

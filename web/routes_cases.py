@@ -7,6 +7,7 @@ from datetime import datetime
 from fastapi import APIRouter, Depends, Form, Request
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from config.handbook import handbook
 from domain.errors import FormInvalid
@@ -17,7 +18,7 @@ from services.runtime import Runtime
 from services.tasks import complete_task, list_tasks
 from services.worklist import add_case_note, sla_clock, task_form
 from web.auth import WORK_ROLES, requires
-from web.deps import db_session, flash, now, redirect, render, runtime
+from web.deps import db_session, flash, form_data, now, redirect, render, runtime
 from web.i18n import language_of, translator
 
 router = APIRouter(include_in_schema=False)
@@ -38,9 +39,9 @@ def new_case_page(request: Request, principal: Principal = Depends(requires(*WOR
 
 
 @router.post("/cases/new")
-async def new_case(request: Request, principal: Principal = Depends(requires(*WORK_ROLES)),
-                   session: Session = Depends(db_session), rt: Runtime = Depends(runtime), at: datetime = Depends(now)):
-    form = await request.form()
+def new_case(request: Request, principal: Principal = Depends(requires(*WORK_ROLES)),
+             session: Session = Depends(db_session), rt: Runtime = Depends(runtime), at: datetime = Depends(now),
+             form: FormData = Depends(form_data)):
     values = {key: str(form.get(key, "")).strip() for key in NEW_CASE_FIELDS}
     try:
         new = NewCase(**{k: (v or None) if k in ("customer_email", "customer_phone") else v for k, v in values.items()})
@@ -118,10 +119,11 @@ def submitted_values(form, fields) -> dict:
 
 
 @router.post("/tasks/{task_id}")
-async def complete(request: Request, task_id: str, principal: Principal = Depends(requires(*WORK_ROLES)),
-                   session: Session = Depends(db_session), rt: Runtime = Depends(runtime), at: datetime = Depends(now)):
+def complete(request: Request, task_id: str, principal: Principal = Depends(requires(*WORK_ROLES)),
+             session: Session = Depends(db_session), rt: Runtime = Depends(runtime), at: datetime = Depends(now),
+             form: FormData = Depends(form_data)):
     view = task_form(session, rt, task_id=task_id)
-    data = submitted_values(await request.form(), view.form.fields)
+    data = submitted_values(form, view.form.fields)
     try:
         result = complete_task(session, rt, task_id=task_id, username=principal.username, data=data, now=at)
     except FormInvalid as exc:

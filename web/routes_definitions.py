@@ -73,13 +73,13 @@ def validate(version_id: DbId, edited: EditedFile, principal: Principal = Depend
 
 
 @router.post("/definitions/{version_id}/deploy")
-async def deploy(request: Request, version_id: DbId, file: str = Form(...), xml: str = Form(""),
+def deploy(request: Request, version_id: DbId, file: str = Form(...), xml: str = Form(""),
                  upload: UploadFile | None = File(None), principal: Principal = Depends(requires(OWNER)),
                  session: Session = Depends(db_session), rt: Runtime = Depends(runtime), at: datetime = Depends(now)):
     row = get_version(session, version_id)
     name, text = file, xml
     if upload is not None and upload.filename:
-        content = await upload.read(MAX_UPLOAD + 1)
+        content = upload.file.read(MAX_UPLOAD + 1)   # a spooled file: plain read in the threadpool
         if len(content) > MAX_UPLOAD:
             raise InvalidState("the file is larger than 2 MB")
         name, text = upload.filename.rsplit("/", 1)[-1], content
