@@ -28,7 +28,7 @@ from workflows.engine import Engine
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 NEW = NewCase(case_type="incident", summary="Journalsystemet kan ikke åbnes", impact=2, urgency=1, sla_level="gold",
               customer_name="Bench Kunde", customer_email="bench@example.org", customer_phone="24681357")
-DEMO_DATA = {"case_number": "INC000000000001", "impact": "2", "urgency": "1", "end_user_name": "Bench Kunde",
+DEMO_DATA = {"case_number": "SF-INC-000001", "impact": "2", "urgency": "1", "end_user_name": "Bench Kunde",
              "end_user_email": "bench@example.org", "end_user_phone": "24681357", "classification": "incident"}
 
 

@@ -33,7 +33,7 @@ def case_rows(count: int, due_share: float) -> list[dict]:
     for i in range(count):
         due = i % step == 0
         received = NOW - (timedelta(hours=1, seconds=i) if due else timedelta(seconds=i % 300))
-        rows.append({"number": f"INC{i + 1:012d}", "case_type": "incident", "summary": "Benchmark",
+        rows.append({"number": f"SF-INC-{i + 1:06d}", "case_type": "incident", "summary": "Benchmark",
                      "status": "in_triage", "impact": 1, "urgency": 1, "priority": "critical",
                      "sla_level": "gold", "customer_name": "Benchmark", "received_at": received,
                      "reaction_warn_at": received + timedelta(minutes=7, seconds=30),

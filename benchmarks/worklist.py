@@ -51,7 +51,7 @@ def seed(url: str, tasks: int) -> None:
     cases, instances, human = [], [], []
     for i in range(1, tasks + 1):
         received = NOW - timedelta(minutes=i % 5000)
-        cases.append({"id": i, "number": f"INC{i:012d}", "case_type": "incident", "summary": f"Benchmark {i}",
+        cases.append({"id": i, "number": f"SF-INC-{i:06d}", "case_type": "incident", "summary": f"Benchmark {i}",
                       "status": "in_progress", "impact": 3, "urgency": 3, "priority": "medium", "sla_level": "bronze",
                       "team": TEAMS[i % len(TEAMS)], "customer_name": "Bench", "received_at": received,
                       "started_at": received, "resolution_due": received + timedelta(hours=13),

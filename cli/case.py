@@ -4,6 +4,7 @@ from __future__ import annotations
 from cli.common import emit, parse_now, session_scope
 from config.handbook import handbook
 from config.settings import get_settings
+from services.case_search import CaseFilters, hit_document, search_cases
 from services.cases import NewCase, case_document, open_case
 from services.runtime import Runtime
 
@@ -26,6 +27,21 @@ def register(subparsers) -> None:
     show.add_argument("number")
     show.add_argument("--json", action="store_true")
     show.set_defaults(handler=cmd_show)
+    search = case.add_parser("search", help="find cases in every state by text, customer or number, with filters")
+    search.add_argument("text", nargs="?", default=None, help="words of the summary, Work Info or customer; a number")
+    search.add_argument("--view", choices=["all", "open", "waiting"], default="all")
+    search.add_argument("--status")
+    search.add_argument("--team")
+    search.add_argument("--priority", choices=["critical", "high", "medium", "low"])
+    search.add_argument("--type", dest="case_type", choices=["incident", "service_request", "change"])
+    search.add_argument("--sla", choices=["ok", "warning", "breach", "paused"])
+    search.add_argument("--from", dest="received_from", help="received on or after this date (YYYY-MM-DD)")
+    search.add_argument("--to", dest="received_to", help="received on or before this date (YYYY-MM-DD)")
+    search.add_argument("--sort", choices=["-received", "received", "due", "priority", "number"], default="-received")
+    search.add_argument("--page", type=int, default=1)
+    search.add_argument("--page-size", type=int, default=25)
+    search.add_argument("--json", action="store_true")
+    search.set_defaults(handler=cmd_search)
 
 
 def cmd_open(args) -> int:
@@ -37,6 +53,24 @@ def cmd_open(args) -> int:
         document = case_document(session, case.number)
     emit({"number": document["number"], "status": document["status"], "open_tasks": document["open_tasks"]},
          args.json, document["number"])
+    return 0
+
+
+def cmd_search(args) -> int:
+    """`{"total", "page", "page_size", "pages", "items": [...]}` as GET /api/cases (exit 2 on a bad filter)."""
+    filters = CaseFilters(q=args.text, view=args.view, status=args.status, team=args.team, priority=args.priority,
+                          case_type=args.case_type, sla=args.sla, received_from=args.received_from,
+                          received_to=args.received_to, sort=args.sort, page=args.page, page_size=args.page_size)
+    with session_scope() as session:
+        result = search_cases(session, filters, now=parse_now(args.now))
+    labels = handbook().labels
+    document = {"total": result.total, "page": result.page, "page_size": result.page_size, "pages": result.pages,
+                "items": [hit_document(hit) for hit in result.items]}
+    lines = [f"{hit.number:<16} {labels['status'].get(hit.status, hit.status):<20} "
+             f"{labels['priority'].get(hit.priority or '', '-'):<8} {hit.customer_name[:24]:<24} {hit.summary[:60]}"
+             for hit in result.items]
+    lines.append(f"{result.total} sag(er), side {result.page} af {result.pages}")
+    emit(document, args.json, "\n".join(lines))
     return 0
 
 

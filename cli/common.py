@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, TimeoutError as PoolTimeout
 
 from config.settings import get_settings
 from domain.errors import ConcurrencyConflict, Forbidden, FormInvalid, InvalidState, NotFound, SagsflowError
@@ -92,4 +93,14 @@ def run_guarded(func, args) -> int:
         return EXIT_STATE
     except SagsflowError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except (OperationalError, InterfaceError, PoolTimeout) as exc:
+        # one line, never a traceback (and never the SQL or its parameters: customers' text)
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]
+        print(f"error: the database cannot be reached ({type(getattr(exc, 'orig', exc)).__name__}: {reason})",
+              file=sys.stderr)
+        return 1
+    except DBAPIError as exc:
+        print(f"error: the database refused the command ({type(getattr(exc, 'orig', exc)).__name__}); "
+              "nothing was changed", file=sys.stderr)
         return 1

@@ -9,10 +9,15 @@ from sqlalchemy.orm import Session
 from store.models import CaseRow, WorkInfoRow
 
 
+def format_case_number(prefix: str, sequence: int) -> str:
+    """Sagsflow's own numbers: ``SF-INC-000123`` — never Remedy's ``INC`` + 12 digits (issue 14)."""
+    return f"{prefix}-{sequence:06d}"
+
+
 def add_case(session: Session, case: CaseRow, *, prefix: str) -> CaseRow:
     session.add(case)
     session.flush()
-    case.number = f"{prefix}{case.id:012d}"
+    case.number = format_case_number(prefix, case.id)
     session.flush()
     return case
 

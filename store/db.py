@@ -1,5 +1,8 @@
-"""Engine and session factory. SQLite gets WAL and a busy timeout; PostgreSQL is used as is.
-Nothing is created at import time: callers ask for an engine with a URL."""
+"""Engine and session factory (issue 9: pools, timeouts, no SQL parameters in logs). SQLite gets
+WAL and a busy timeout; PostgreSQL a connect, statement and lock timeout and TCP keepalives, so a
+dead or silent server gives an error within seconds instead of a frozen process. Errors never carry
+the SQL parameters (`hide_parameters`): they are customers' text. Nothing is created at import time:
+callers ask for an engine with a URL."""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -7,24 +10,38 @@ from functools import lru_cache
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+from config.database import DatabaseSettings
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
+def _sqlite_pragmas(busy_timeout_ms: int):
+    def on_connect(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+    return on_connect
+
+
+def make_engine(url: str, *, echo: bool = False, tuning: DatabaseSettings | None = None) -> Engine:
+    tuning = tuning or DatabaseSettings()
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    pool = {"pool_size": tuning.pool_size, "max_overflow": tuning.max_overflow, "pool_timeout": tuning.pool_timeout_s}
     if url.startswith("sqlite"):
-        engine = create_engine(url, echo=echo, connect_args={"timeout": 10})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        in_memory = url in ("sqlite://", "sqlite:///:memory:")
+        engine = create_engine(url, echo=echo, hide_parameters=True,
+                               connect_args={"timeout": tuning.sqlite_busy_timeout_ms / 1000},
+                               **({} if in_memory else pool))
+        event.listen(engine, "connect", _sqlite_pragmas(tuning.sqlite_busy_timeout_ms))
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    options = f"-c statement_timeout={tuning.statement_timeout_ms} -c lock_timeout={tuning.lock_timeout_ms}"
+    connect_args = {"connect_timeout": tuning.connect_timeout_s, "options": options,
+                    "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 5, "keepalives_count": 3}
+    if tuning.tcp_user_timeout_ms:
+        connect_args["tcp_user_timeout"] = tuning.tcp_user_timeout_ms
+    return create_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True, connect_args=connect_args, **pool)
 
 
 @lru_cache

@@ -85,7 +85,7 @@ class CaseRow(Base):
     customer_name: Mapped[str] = mapped_column(String(200))
     customer_email: Mapped[str | None] = mapped_column(String(320))
     customer_phone: Mapped[str | None] = mapped_column(String(40))
-    received_at: Mapped[datetime]
+    received_at: Mapped[datetime] = mapped_column(index=True)   # the case list's default sort (issue 12)
     started_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
@@ -102,6 +102,7 @@ class CaseRow(Base):
     remedy_entry_id: Mapped[str | None] = mapped_column(String(40))
     remedy_last_modified: Mapped[datetime | None] = mapped_column(index=True)
     remedy_pushed_status: Mapped[str | None] = mapped_column(String(30))
+    coverage: Mapped[str | None] = mapped_column(String(20))   # a coverage calendar agreed for this case (H-S2)
 
 
 class CasePauseRow(Base):
@@ -112,6 +113,7 @@ class CasePauseRow(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
     started_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
+    reason: Mapped[str] = mapped_column(String(20), default="customer", server_default="customer")  # | resolved
 
 
 class SlaEventRow(Base):

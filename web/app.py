@@ -9,22 +9,26 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.exc import InterfaceError, OperationalError, TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.middleware.sessions import SessionMiddleware
 
+from config.database import DatabaseSettings
 from config.settings import Settings
 from domain.errors import ConcurrencyConflict, Forbidden, FormInvalid, InvalidState, NotFound, SagsflowError
 from services.auth import SignInFailed
 from services.runtime import Runtime
 from store.db import engine_for, session_factory as make_session_factory
 from web import routes_admin, routes_api, routes_auth, routes_cases, routes_definitions, routes_worklist
+from web import routes_search
 from web.auth import NotSignedIn, guarded
 from web.deps import render
 from web.loop_guard import refuse_blocking_async
@@ -68,8 +72,15 @@ def create_app(settings: Settings, *, session_factory: sessionmaker[Session] | N
     add_filters(templates.env)
     app.state.templates = templates
 
+    app.state.db_tuning = DatabaseSettings()
+    threads = app.state.db_tuning.threadpool_size()
+
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
+        # enough threads for every request that holds a database slot (web/deps.py db_session)
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        if limiter.total_tokens != threads:
+            limiter.total_tokens = threads
         response = await call_next(request)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
@@ -84,6 +95,8 @@ def create_app(settings: Settings, *, session_factory: sessionmaker[Session] | N
         app.mount("/assets/bpmn-js", StaticFiles(directory=str(web.bpmn_js_dir)), name="bpmn-js")
     for module in (routes_auth, routes_worklist, routes_cases, routes_definitions, routes_admin, routes_api):
         app.include_router(module.router)
+    app.include_router(routes_search.router)
+    app.include_router(routes_search.api)
     oidc = oidc_router(web)
     app.state.oidc_enabled = oidc is not None
     if oidc is not None:
@@ -109,6 +122,20 @@ def _refuse_unguarded(app: FastAPI) -> None:
 def _wants_json(request: Request) -> bool:
     return (request.url.path.startswith("/api") or "application/json" in request.headers.get("accept", "")
             or request.headers.get("content-type", "").startswith("application/json"))
+
+
+def _plain_error(request: Request, status: int, code: str, message: str, *, retry_after: int | None = None):
+    headers = {"Retry-After": str(retry_after)} if retry_after else None
+    if _wants_json(request):
+        return JSONResponse({"error": code, "message": message}, status_code=status, headers=headers)
+    try:
+        response = render(request, "error.html", {"status": status, "message": message}, status_code=status)
+    except Exception:   # the page itself cannot be rendered: still a Danish answer
+        return HTMLResponse(f"<!doctype html><html lang=da><title>Fejl</title><p>{message}</p>", status_code=status,
+                            headers=headers)
+    if headers:
+        response.headers.update(headers)
+    return response
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -137,6 +164,19 @@ def _install_error_handlers(app: FastAPI) -> None:
             return JSONResponse({"error": "invalid_request", "message": problems}, status_code=422)
         return render(request, "error.html", {"status": 422, "message": problems}, status_code=422)
 
+    async def database_unavailable(request: Request, exc: Exception):
+        """A dead, silent or overloaded database: 503 at once, never a frozen or bare error page."""
+        return _plain_error(request, 503, "database_unavailable",
+                            "Databasen svarer ikke lige nu. Prøv igen om lidt.", retry_after=5)
+
+    async def unexpected(request: Request, exc: Exception):
+        return _plain_error(request, 500, "internal_error",
+                            "Der opstod en uventet fejl. Prøv igen; fortsætter fejlen, så kontakt en administrator.")
+
+    app.add_exception_handler(OperationalError, database_unavailable)
+    app.add_exception_handler(InterfaceError, database_unavailable)
+    app.add_exception_handler(PoolTimeout, database_unavailable)
+    app.add_exception_handler(Exception, unexpected)
     app.add_exception_handler(SagsflowError, domain_error)
     app.add_exception_handler(StaleDataError, stale)
     app.add_exception_handler(RequestValidationError, invalid_request)

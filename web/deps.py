@@ -2,18 +2,25 @@
 transaction and commits explicitly; any error rolls back), the clock, the runtime and page rendering."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated
 
+import anyio
+import anyio.to_thread
 from fastapi import Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import FormData
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from services.runtime import Runtime
 from web.csrf import csrf_token
 from web.i18n import language_of, translator
+
+
+class DatabaseBusy(PoolTimeout):
+    """No database slot within the pool timeout (answered 503 like a pool timeout)."""
 
 
 async def form_data(request: Request) -> FormData:
@@ -22,13 +29,37 @@ async def form_data(request: Request) -> FormData:
     return await request.form()
 
 
-def db_session(request: Request) -> Iterator[Session]:
-    session = request.app.state.session_factory()
+async def db_session(request: Request) -> AsyncIterator[Session]:
+    """The request's database session. A request first takes one of the app's database slots (as
+    many as the pool has connections), waiting for it on the event loop — back-pressure instead of
+    request threads that hold a thread while waiting for a connection another request holds. A
+    request that gets no slot within the pool timeout is answered 503. Creating the session does no
+    I/O; closing it does, so that runs in the threadpool."""
+    state = request.app.state
+    slots = getattr(state, "db_slots", None)
+    if slots is None:
+        slots = state.db_slots = anyio.CapacityLimiter(state.db_tuning.web_threads())
+    try:
+        with anyio.fail_after(state.db_tuning.pool_timeout_s):
+            await slots.acquire()
+    except TimeoutError:
+        raise DatabaseBusy("all database connections are busy") from None
+    session = state.session_factory()
     try:
         yield session
     finally:
-        session.rollback()   # no-op after a commit; discards anything uncommitted after an error
-        session.close()
+        try:
+            await anyio.to_thread.run_sync(_discard, session)
+        finally:
+            slots.release()
+
+
+db_session.loop_safe = True   # type: ignore[attr-defined]  # vetted: no I/O on the loop (see above)
+
+
+def _discard(session: Session) -> None:
+    session.rollback()   # no-op after a commit; discards anything uncommitted after an error
+    session.close()
 
 
 def now(request: Request) -> datetime:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from starlette.requests import Request
 
 from config.handbook import handbook
+from web import i18n_workspace as workspace
 
 LANGUAGES = ("da", "en")
 
@@ -108,6 +109,9 @@ EN = {
     "home": "Home", "no_area": "Your user has no role in the worklist.", "public": "public",
     "internal": "internal",
 }
+
+DA.update(workspace.DA)   # issue 12's texts live in their own table
+EN.update(workspace.EN)
 
 LABELS_EN = {
     "status": {"registered": "Registered", "in_triage": "In triage", "awaiting_distribution": "Awaiting distribution",

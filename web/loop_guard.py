@@ -47,9 +47,12 @@ def blocking_async_calls(app: FastAPI) -> list[str]:
             dependant = dependants.pop()
             dependants.extend(dependant.dependencies)
             call = dependant.call
-            if call is None or not inspect.iscoroutinefunction(call):
+            if call is None or getattr(call, "loop_safe", False):
                 continue
-            if any(d.call is not None and d.call.__name__ == "db_session" for d in dependant.dependencies):
+            if not (inspect.iscoroutinefunction(call) or inspect.isasyncgenfunction(call)):
+                continue
+            if any(getattr(d.call, "__name__", "") == "db_session" and not getattr(d.call, "loop_safe", False)
+                   for d in dependant.dependencies):
                 problems.append(f"{route.path}: async {call.__name__} depends on the database session")
                 continue
             why = _reaches_database(call)

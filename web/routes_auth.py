@@ -3,7 +3,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import anyio
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from services.auth import Principal, SignInFailed, authenticate
@@ -21,8 +25,29 @@ def _safe_next(target: str | None) -> str:
 
 
 @router.get("/healthz", dependencies=[Depends(public())])
-def health() -> dict:
+async def health() -> dict:
+    """Liveness: the process answers (on the event loop, touching nothing)."""
     return {"status": "ok"}
+
+
+@router.get("/readyz", dependencies=[Depends(public())])
+async def ready(request: Request):
+    """Readiness: the database answers within the readiness timeout (checked in the threadpool)."""
+    limit = request.app.state.db_tuning.readiness_timeout_s
+    try:
+        with anyio.fail_after(limit):
+            # abandoned on timeout: a thread stuck on a silent server must not hold the answer
+            await anyio.to_thread.run_sync(database_answers, request.app, abandon_on_cancel=True)
+    except TimeoutError:
+        return JSONResponse({"status": "unavailable", "database": f"no answer within {limit:g} s"}, status_code=503)
+    except Exception as exc:   # noqa: BLE001 — any failure means "not ready"; the reason is the error's kind only
+        return JSONResponse({"status": "unavailable", "database": type(exc).__name__}, status_code=503)
+    return {"status": "ok", "database": "ok"}
+
+
+def database_answers(app) -> None:
+    with app.state.session_factory() as session:
+        session.execute(text("SELECT 1"))
 
 
 @router.get("/login", dependencies=[Depends(public())])

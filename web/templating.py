@@ -38,7 +38,16 @@ def team_name(code: str | None) -> str:
     return team.name if team else code
 
 
+def person(username: str | None) -> str:
+    """A person by display name (the username when not in config/organisation.yaml; issue 12)."""
+    if not username:
+        return "–"
+    user = organisation().users.get(username) or organisation().users.get(username.lower())
+    return user.name if user else username
+
+
 def add_filters(env) -> None:
     env.filters["local"] = local_time
     env.filters["countdown"] = countdown
     env.filters["team"] = team_name
+    env.filters["person"] = person

@@ -1,7 +1,7 @@
 """Build the outgoing case mails from Danish Jinja2 templates (H-R1.3, H-R1.4, H-R5.2, H-C2, H-D3).
 
 Pure: no I/O besides reading the packaged templates, time passed in as `now`.
-Every mail carries the case number as a subject tag `[INC000000000123] …`, a fresh
+Every mail carries the case number as a subject tag `[SF-INC-000123] …`, a fresh
 Message-ID the caller stores (message_id → case) to thread replies, and
 `Auto-Submitted: auto-generated` / `X-Auto-Response-Suppress: All` so out-of-office
 robots stay quiet (RFC 3834). Anything that would end up in a header is checked for
@@ -27,7 +27,7 @@ import jinja2
 
 from connectors.mail.errors import MailComposeError, MailHeaderInjectionError
 
-CASE_NUMBER = re.compile(r"(?:INC|REQ|CRQ)\d{12}")
+CASE_NUMBER = re.compile(r"SF-(?:INC|REQ|CRQ)-\d{6,12}")   # Sagsflow's numbers, not Remedy's
 _MESSAGE_ID = re.compile(r"<[!-;=?-~]+@[!-;=?-~]+>")  # printable ASCII, no < > or spaces
 _DOMAIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -105,7 +105,7 @@ def compose(
     """
     mail_kind = _kind(kind)
     if not isinstance(case_number, str) or not CASE_NUMBER.fullmatch(case_number):
-        raise MailComposeError("case_number must look like INC000000000123 (INC, REQ or CRQ and 12 digits)")
+        raise MailComposeError("case_number must look like SF-INC-000123 (SF-INC, SF-REQ or SF-CRQ, 6-12 digits)")
     if not isinstance(now, datetime) or now.tzinfo is None or now.utcoffset() != timedelta(0):
         raise MailComposeError("now must be an aware UTC datetime")
     if not isinstance(domain, str) or not _DOMAIN.fullmatch(domain):

@@ -1,7 +1,7 @@
 """Read an inbound mail as a reply to a case (H-R1.3, H-R1.4, H-D1, H-D3).
 
 Pure: bytes in, InboundReply out. The case is found by the subject tag
-(INC/REQ/CRQ + 12 digits) first, else by the caller's Message-ID lookup applied to
+(SF-INC/SF-REQ/SF-CRQ + 6-12 digits) first, else by the caller's Message-ID lookup applied to
 In-Reply-To, then References (newest first), and for bounces to the returned original.
 Auto-replies, read receipts and bounces are flagged: they never count as a customer
 contact (H-R1.3). Reply prefixes (SV:, VS:, Re:, AW:, Fwd: …) and quoted text are
@@ -25,8 +25,8 @@ from connectors.mail.reply_text import html_to_text, strip_quoted
 MessageIdLookup = Callable[[str], "str | None"]
 MatchedBy = Literal["subject", "in_reply_to", "references", "bounced_message"]
 
-_CASE_TAG = re.compile(r"(?<![A-Za-z0-9])((?:INC|REQ|CRQ)\d{12})(?!\d)", re.IGNORECASE)
-_BRACKETED_TAG = re.compile(r"^\s*\[\s*(?:INC|REQ|CRQ)\d{12}\s*\]\s*", re.IGNORECASE)
+_CASE_TAG = re.compile(r"(?<![A-Za-z0-9-])(SF-(?:INC|REQ|CRQ)-\d{6,12})(?!\d)", re.IGNORECASE)
+_BRACKETED_TAG = re.compile(r"^\s*\[\s*SF-(?:INC|REQ|CRQ)-\d{6,12}\s*\]\s*", re.IGNORECASE)
 _REPLY_PREFIX = re.compile(r"^\s*(?:SV|VS|Re|RE|Fwd|FW|Fw|AW|WG)\s*(?:\[\d+\])?\s*:\s*", re.IGNORECASE)
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 _AUTO_PRECEDENCE = frozenset({"bulk", "junk", "list", "auto_reply"})
@@ -138,7 +138,7 @@ def parse_reply(
 
 
 def clean_subject(subject: str) -> str:
-    """'SV: VS: [INC000000000123] Printer' → 'Printer'."""
+    """'SV: VS: [SF-INC-000123] Printer' → 'Printer'."""
     previous = None
     while previous != subject:
         previous = subject

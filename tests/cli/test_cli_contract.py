@@ -27,7 +27,7 @@ def opened(cli_env, db_engine, capsys):
 
 
 def test_h_r1_1_case_open_and_show_give_stable_documents(opened, capsys):
-    assert opened["number"] == "INC000000000001" and opened["status"] == "in_triage"
+    assert opened["number"] == "SF-INC-000001" and opened["status"] == "in_triage"
     assert [t["name"] for t in opened["open_tasks"]] == ["Klassificér henvendelsen"]
     code, out, _ = run(capsys, "case", "show", opened["number"], "--json")
     doc = json.loads(out)
@@ -63,7 +63,7 @@ def test_invalid_form_data_exits_2_names_the_fields_and_changes_nothing(opened, 
     (["task", "complete", "00000000-0000-0000-0000-000000000000", "--as", "sd.tekniker", "--data", "{}"], 4,
      "unknown task"),
     (["task", "complete", "not-a-uuid", "--as", "sd.tekniker", "--data", "{}"], 4, "unknown task"),
-    (["case", "show", "INC999999999999"], 4, "unknown case"),
+    (["case", "show", "SF-INC-999999999999"], 4, "unknown case"),
     (["task", "complete", "x", "--as", "sd.tekniker", "--data", "{not json"], 2, "invalid JSON"),
     (["task", "complete", "x", "--as", "sd.tekniker", "--data", "@/nonexistent.json"], 2, "cannot read"),
 ])

@@ -133,7 +133,7 @@ def test_h_v1_to_closed_in_a_real_browser_with_sla_badge_and_diagram_highlight(s
     desk.click("#new-case-form button[type=submit]")
     desk.wait_for_selector("h1[data-bpmn-id=classify_case]")
     number = desk.locator(".crumbs a").first.inner_text()
-    assert number.startswith("INC")
+    assert number.startswith("SF-INC-")
 
     # a wrong answer first: the error is shown at the field and nothing moves
     desk.click("#task-form button[type=submit]")   # classification is prefilled: completes

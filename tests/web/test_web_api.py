@@ -13,8 +13,8 @@ def test_h_v1_open_and_show_a_case(web):
     created = desk.api("POST", "/api/cases", json=CASE)
     assert created.status_code == 201
     body = created.json()
-    assert body["number"] == "INC000000000001" and [t["bpmn_id"] for t in body["open_tasks"]] == ["classify_case"]
-    shown = desk.get("/api/cases/INC000000000001").json()
+    assert body["number"] == "SF-INC-000001" and [t["bpmn_id"] for t in body["open_tasks"]] == ["classify_case"]
+    shown = desk.get("/api/cases/SF-INC-000001").json()
     assert shown["summary"] == "VPN virker ikke" and shown["work_info"][0]["event"] == "case_registered"
     invalid = desk.api("POST", "/api/cases", json={**CASE, "impact": 7})
     assert invalid.status_code == 422 and "impact" in invalid.json()["message"]
@@ -25,7 +25,7 @@ def test_h_r2_2_list_claim_and_complete_with_field_errors(web):
     desk = web("sd.tekniker")
     desk.api("POST", "/api/cases", json=CASE)
     task = desk.get("/api/tasks?view=unassigned").json()[0]
-    assert task["case"] == "INC000000000001" and task["sla"]["state"] == "none"
+    assert task["case"] == "SF-INC-000001" and task["sla"]["state"] == "none"
     assert desk.api("POST", f"/api/tasks/{task['id']}/claim").json() == {"claimed": task["id"], "by": "sd.tekniker"}
     assert desk.get("/api/tasks?view=mine").json()[0]["assignee"] == "sd.tekniker"
     wrong = desk.api("POST", f"/api/tasks/{task['id']}/complete", json={"data": {"classification": "nonsense"}})
@@ -40,11 +40,11 @@ def test_h_r2_2_list_claim_and_complete_with_field_errors(web):
 def test_h_r1_1_work_info_and_diagram(web):
     desk = web("sd.tekniker")
     desk.api("POST", "/api/cases", json=CASE)
-    assert desk.api("POST", "/api/cases/INC000000000001/work-info",
+    assert desk.api("POST", "/api/cases/SF-INC-000001/work-info",
                     json={"summary": "Kunden ringede igen", "notes": "<b>utålmodig</b>"}).status_code == 201
-    entries = desk.get("/api/cases/INC000000000001/work-info").json()
+    entries = desk.get("/api/cases/SF-INC-000001/work-info").json()
     assert entries[-1]["summary"] == "Kunden ringede igen" and entries[-1]["notes"] == "<b>utålmodig</b>"
-    position = desk.get("/api/cases/INC000000000001/diagram").json()
+    position = desk.get("/api/cases/SF-INC-000001/diagram").json()
     assert position["current"] == ["classify_case"] and position["definition_id"] == 1
     assert [v["id"] for v in desk.get("/api/diagrams").json()] == [1]
 

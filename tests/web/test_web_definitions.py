@@ -72,9 +72,9 @@ def test_deploy_makes_a_new_version_running_cases_keep_theirs_and_the_diff_says_
     diff = owner.get(response.headers["location"]).text
     assert "Diagrammerne er udrullet som version 2" in diff
     assert "distribute_case: «Fordel sagen» → «Fordel sagen til en tekniker»" in diff
-    assert desk.get("/api/cases/INC000000000001").json()["process"]["definition_id"] == 1
+    assert desk.get("/api/cases/SF-INC-000001").json()["process"]["definition_id"] == 1
     register(desk)
-    assert desk.get("/api/cases/INC000000000002").json()["process"]["definition_id"] == 2
+    assert desk.get("/api/cases/SF-INC-000002").json()["process"]["definition_id"] == 2
     assert 'name="Fordel sagen til en tekniker"' in (runtime.settings.bpmn_dir / "incident_handling.bpmn").read_text()
     again = owner.post("/definitions/2/deploy", {"file": "incident_handling.bpmn", "xml": edited_main()})
     assert again.status_code == 409 and "already deployed" in again.text

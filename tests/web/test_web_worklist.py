@@ -10,8 +10,8 @@ from datetime import datetime
 from store.models import UserRow
 from webclient import ANSWERS, TRIAGE, complete, open_tasks, register, task_of
 
-FIRST = "INC000000000001"
-SECOND = "INC000000000002"
+FIRST = "SF-INC-000001"
+SECOND = "SF-INC-000002"
 
 
 def to_work(web, number=FIRST, **registration):
@@ -71,7 +71,7 @@ def test_h_r2_2_filters_and_search(web):
         complete(desk, number, "first_triage", TRIAGE)
     assert rows(desk.get("/worklist?view=team&priority=critical").text) == [SECOND]
     assert rows(desk.get("/worklist?view=team&q=printer").text) == [FIRST]
-    assert rows(desk.get("/worklist?view=team&q=inc000000000002").text) == [SECOND]
+    assert rows(desk.get("/worklist?view=team&q=sf-inc-000002").text) == [SECOND]
     assert rows(desk.get("/worklist?view=team&q=%25").text) == []          # LIKE wildcards are literal
     assert rows(desk.get("/worklist?view=team&status=closed").text) == []
     assert rows(desk.get("/worklist?view=team&team=network").text) == []

@@ -10,7 +10,7 @@ from connectors.mail.compose import ComposedMail, MailKind, compose
 from connectors.mail.errors import MailComposeError, MailHeaderInjectionError
 
 NOW = datetime(2025, 11, 25, 20, 19, tzinfo=UTC)
-CASE = "INC000000000123"
+CASE = "SF-INC-000123"
 CUSTOMER = "kunde@region.example.dk"
 SENDER = "servicedesk@sagsflow.example.dk"
 DOMAIN = "sagsflow.example.dk"
@@ -93,7 +93,7 @@ def test_h_r1_3_contact_attempt_number_cannot_exceed_the_total() -> None:
 
 
 def test_h_d3_reply_threads_under_the_stored_message_id() -> None:
-    first, second = "<1.INC000000000123@sagsflow.example.dk>", "<2.INC000000000123@sagsflow.example.dk>"
+    first, second = "<1.SF-INC-000123@sagsflow.example.dk>", "<2.SF-INC-000123@sagsflow.example.dk>"
     context = {"summary": "Printer", "solution": "Toner skiftet."}
     message = make("resolution_notice", context=context, in_reply_to=second, references=[first]).message()
     assert message["In-Reply-To"] == second
@@ -123,7 +123,8 @@ def test_h_r1_3_header_injection_is_rejected(overrides: dict, error: str) -> Non
     ("overrides", "error"),
     [
         ({"case_number": "INC123"}, "case_number must look like"),
-        ({"case_number": "[INC000000000123]"}, "case_number must look like"),
+        ({"case_number": "INC000000000123"}, "case_number must look like"),   # Remedy's, not ours
+        ({"case_number": "[SF-INC-000123]"}, "case_number must look like"),
         ({"now": datetime(2025, 11, 25, 20, 19)}, "aware UTC"),
         ({"now": NOW.astimezone(timezone(timedelta(hours=1)))}, "aware UTC"),
         ({"domain": "bad domain"}, "domain must be"),
@@ -157,9 +158,9 @@ def test_h_r5_2_html_part_escapes_what_the_plain_text_keeps() -> None:
 
 
 def test_h_r1_3_plain_text_is_the_main_part_and_request_and_case_numbers_are_accepted() -> None:
-    mail = make(case_number="REQ000000004567")
+    mail = make(case_number="SF-REQ-004567")
     message = mail.message()
     assert message.get_content_type() == "multipart/alternative"
     assert [part.get_content_type() for part in message.iter_parts()] == ["text/plain", "text/html"]
-    assert mail.subject.startswith("[REQ000000004567] ")
-    assert make(case_number="CRQ000000000001").case_number == "CRQ000000000001"
+    assert mail.subject.startswith("[SF-REQ-004567] ")
+    assert make(case_number="SF-CRQ-000001").case_number == "SF-CRQ-000001"

@@ -11,9 +11,9 @@ from connectors.mail.imap import fetch_unseen, mark_seen, poll_replies
 from connectors.mail.replies import InboundReply, parse_reply
 from connectors.mail.settings import ImapSettings
 
-CASE = "INC000000000123"
-OTHER_CASE = "INC000000000456"
-STORED_ID = "<179.1.2.INC000000000456@sagsflow.example.dk>"
+CASE = "SF-INC-000123"
+OTHER_CASE = "SF-INC-000456"
+STORED_ID = "<179.1.2.SF-INC-000456@sagsflow.example.dk>"
 CUSTOMER = "kunde@region.example.dk"
 
 REAL_REPLY = (

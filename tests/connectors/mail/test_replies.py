@@ -11,9 +11,9 @@ from connectors.mail.errors import ReplyParseError
 from connectors.mail.replies import AutoReplyRules, clean_subject, parse_reply
 from connectors.mail.reply_text import html_to_text, strip_quoted
 
-CASE = "INC000000000123"
-STORED_ID = "<179.1.2.INC000000000123@sagsflow.example.dk>"
-OLDER_ID = "<178.1.2.INC000000000123@sagsflow.example.dk>"
+CASE = "SF-INC-000123"
+STORED_ID = "<179.1.2.SF-INC-000123@sagsflow.example.dk>"
+OLDER_ID = "<178.1.2.SF-INC-000123@sagsflow.example.dk>"
 
 
 def mail(
@@ -59,11 +59,12 @@ def lookup(table: dict[str, str]):  # noqa: ANN201
     ("subject", "expected"),
     [
         (f"SV: [{CASE}] Printer", CASE),
-        ("Re: [REQ000000004567] Ny adgang", "REQ000000004567"),
-        ("VS: CRQ000000000042 opdatering", "CRQ000000000042"),
-        ("sv: [inc000000000123] printer", CASE),
-        ("SV: INC0000000001234 (13 cifre)", None),
-        ("SV: XINC000000000123", None),
+        ("Re: [SF-REQ-004567] Ny adgang", "SF-REQ-004567"),
+        ("VS: SF-CRQ-000042 opdatering", "SF-CRQ-000042"),
+        ("sv: [sf-inc-000123] printer", CASE),
+        ("SV: [INC000000000123] Printer", None),     # Remedy's number is not a Sagsflow case
+        ("SV: SF-INC-0000000001234 (13 cifre)", None),
+        ("SV: XSF-INC-000123", None),
         ("SV: Printer", None),
     ],
 )
@@ -74,7 +75,7 @@ def test_h_r1_3_case_number_is_read_from_the_subject(subject: str, expected: str
 
 
 def test_h_r1_3_subject_tag_wins_over_the_lookup() -> None:
-    find = lookup({STORED_ID: "INC000000000999"})
+    find = lookup({STORED_ID: "SF-INC-000999"})
     reply = parse_reply(mail(f"In-Reply-To: {STORED_ID}"), message_id_to_case=find)
     assert (reply.case_number, reply.matched_by) == (CASE, "subject")
     assert find.calls == []
@@ -127,7 +128,7 @@ QUOTED = [
     ("Ja.\n\n-----Oprindelig meddelelse-----\nFra: Servicedesk\nSendt: 25. november 2025\nTekst", "Ja."),
     ("Yes.\n\n-----Original Message-----\nFrom: Servicedesk\nQuoted", "Yes."),
     ("Ja.\n\nFra: Servicedesk <servicedesk@sagsflow.example.dk>\nSendt: 25. november 2025 21:19\n"
-     "Til: Kunde\nEmne: [INC000000000123] x\n\nGammel tekst", "Ja."),
+     "Til: Kunde\nEmne: [SF-INC-000123] x\n\nGammel tekst", "Ja."),
     ("Ja.\n\nFrom: Servicedesk\nSent: Tuesday, November 25, 2025 9:19 PM\nTo: Kunde\n\nOld", "Ja."),
     ("Ja.\n\nFra: Servicedesk Sendt: 25. november 2025 21:19 Til: Kunde\nGammel", "Ja."),
     ("Ja.\n\nDen 25. nov. 2025 kl. 21.19 skrev Servicedesk <servicedesk@sagsflow.example.dk>:\n> gammel", "Ja."),
@@ -193,7 +194,7 @@ def test_h_d1_unknown_charset_label_falls_back_to_utf8_then_latin1() -> None:
 def test_h_d1_encoded_headers_and_base64_body_are_decoded() -> None:
     raw = (
         b"From: =?iso-8859-1?q?S=F8ren?= <soeren@region.example.dk>\r\n"
-        b"Subject: =?utf-8?b?U1Y6IFtJTkMwMDAwMDAwMDAxMjNdIFByaW50ZXIgcMOlIGFmc25pdCAz?=\r\n"
+        b"Subject: =?utf-8?b?U1Y6IFtTRi1JTkMtMDAwMTIzXSBQcmludGVyIHDDpSBhZnNuaXQgMw==?=\r\n"
         b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
         b"SmEsIGRldCB2aXJrZXIgcMOlIGFmc25pdCAzLg==\r\n"
     )

@@ -18,7 +18,7 @@ from connectors.mail.settings import SmtpSettings
 from connectors.mail.smtp import send
 
 NOW = datetime(2025, 11, 25, 20, 19, tzinfo=UTC)
-CASE = "INC000000000123"
+CASE = "SF-INC-000123"
 CUSTOMER = "kunde@region.example.dk"
 SENDER = "servicedesk@sagsflow.example.dk"
 RECEIPT = {"summary": "Printer på afsnit 3 virker ikke"}

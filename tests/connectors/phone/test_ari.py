@@ -32,7 +32,7 @@ def _closed_port() -> int:
 
 
 def _call(settings: AriSettings, **overrides: str) -> str:
-    arguments = {"technician_extension": "4711", "customer_number": CUSTOMER, "case_number": "INC000000001234"}
+    arguments = {"technician_extension": "4711", "customer_number": CUSTOMER, "case_number": "SF-INC-001234"}
     return originate_call(settings, **{**arguments, **overrides})
 
 
@@ -49,7 +49,7 @@ def test_h_r1_3_click_to_call_sends_exactly_the_documented_originate(ari_sim, ar
         "timeout": "30",
         "callerId": '"Servicedesk" <70112233>',
     }
-    assert seen.body == {"variables": {"SAGSFLOW_CASE": "INC000000001234"}}
+    assert seen.body == {"variables": {"SAGSFLOW_CASE": "SF-INC-001234"}}
     channel = ari_sim.channels[channel_id]
     assert channel["state"] == "Down" and channel["name"].startswith("PJSIP/4711-")
     assert channel["dialplan"] == {"context": "sagsflow-outbound", "exten": "23456789", "priority": 1}

@@ -1,0 +1,31 @@
+"""Database connection settings (issue 9), environment prefix SAGSFLOW_DB_: pool sized to the web
+threadpool, and timeouts so a dead or silent database gives a fast, clear error instead of a frozen
+process. At most `pool_size + max_overflow` requests hold a database session at once (`web_threads()`);
+the others wait for a slot on the event loop (back-pressure, 503 after `pool_timeout_s`), so no
+request thread ever waits for a connection that another request holds."""
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class DatabaseSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SAGSFLOW_DB_", env_file=".env", extra="ignore")
+
+    pool_size: int = Field(default=10, ge=1, le=200)
+    max_overflow: int = Field(default=10, ge=0, le=200)
+    pool_timeout_s: float = Field(default=5.0, gt=0, le=120)       # waiting for a free pooled connection
+    connect_timeout_s: int = Field(default=3, ge=1, le=60)          # PostgreSQL connect_timeout
+    statement_timeout_ms: int = Field(default=15_000, ge=100, le=3_600_000)   # PostgreSQL statement_timeout
+    lock_timeout_ms: int = Field(default=10_000, ge=100, le=3_600_000)        # PostgreSQL lock_timeout
+    tcp_user_timeout_ms: int = Field(default=10_000, ge=0, le=600_000)        # a silent network peer
+    sqlite_busy_timeout_ms: int = Field(default=5_000, ge=100, le=600_000)    # SQLite: waiting for the writer lock
+    readiness_timeout_s: float = Field(default=2.0, gt=0, le=30)    # /readyz gives up after this
+
+    def web_threads(self) -> int:
+        """Requests that may hold a database session at once (one slot per pooled connection)."""
+        return self.pool_size + self.max_overflow
+
+    def threadpool_size(self) -> int:
+        """Worker threads: every slot holder can have a thread, plus some for database-free work."""
+        return self.web_threads() + 8

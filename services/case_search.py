@@ -1,0 +1,185 @@
+"""Finding a case (H-R2.2, H-R1.1): every case in every state, by text over its number, Remedy number,
+summary, customer and Work Info (PostgreSQL full-text search with the Danish configuration, SQLite
+FTS5 — the index is kept by triggers, see migration 0010), filtered by view (all / open / waiting),
+status, team, priority, type, SLA state and period of receipt, sorted and paged.
+
+*Waiting* means the case waits for the customer: status `waiting_for_customer`, or its process
+waits on a timer (the next contact attempt before closure, H-R1.3)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, Field
+from sqlalchemy import and_, case as sql_case, column, exists, func, literal_column, not_, or_, select, table, text
+from sqlalchemy.orm import Session
+
+from services.sla import FINISHED_STATUSES
+from services.worklist import SlaClock, sla_clock
+from store.models import CaseRow, ProcessInstanceRow, SlaEventRow, WaitingTimerRow
+
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+CLOSED_STATUSES = ("closed", "rejected", "routed")
+PRIORITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+SORTS = ("-received", "received", "due", "priority", "number")
+_WORD = re.compile(r"\w+", re.UNICODE)
+_NUMBER = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*-?\d+")
+
+
+class CaseFilters(BaseModel):
+    """What the case list asks for; every field optional (an empty filter lists every case)."""
+
+    q: str | None = Field(default=None, max_length=200)
+    view: Literal["all", "open", "waiting"] = "all"
+    status: str | None = Field(default=None, max_length=30)
+    team: str | None = Field(default=None, max_length=64)
+    priority: Literal["critical", "high", "medium", "low"] | None = None
+    case_type: Literal["incident", "service_request", "change"] | None = None
+    sla: Literal["ok", "warning", "breach", "paused"] | None = None
+    received_from: date | None = None
+    received_to: date | None = None
+    sort: Literal["-received", "received", "due", "priority", "number"] = "-received"
+    page: int = Field(default=1, ge=1, le=100_000)
+    page_size: int = Field(default=25, ge=1, le=100)
+
+
+@dataclass(frozen=True)
+class CaseHit:
+    number: str
+    summary: str
+    case_type: str
+    status: str
+    priority: str | None
+    team: str | None
+    assignee: str | None
+    customer_name: str
+    received_at: datetime
+    closed_at: datetime | None
+    waiting: bool
+    sla: SlaClock
+
+
+@dataclass(frozen=True)
+class CasePage:
+    items: list[CaseHit]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def search_cases(session: Session, filters: CaseFilters, *, now: datetime) -> CasePage:
+    conditions = _conditions(session, filters, now)
+    total = session.execute(select(func.count()).select_from(CaseRow).where(*conditions)).scalar_one()
+    query = (select(CaseRow, _waiting().label("waiting")).where(*conditions).order_by(*_order(filters.sort))
+             .offset((filters.page - 1) * filters.page_size).limit(filters.page_size))
+    items = [CaseHit(number=c.number or "", summary=c.summary, case_type=c.case_type, status=c.status,
+                     priority=c.priority, team=c.team, assignee=c.assignee, customer_name=c.customer_name,
+                     received_at=c.received_at, closed_at=c.closed_at, waiting=bool(waiting),
+                     sla=sla_clock(c, now=now)) for c, waiting in session.execute(query).all()]
+    return CasePage(items=items, total=total, page=filters.page, page_size=filters.page_size)
+
+
+def hit_document(hit: CaseHit) -> dict:
+    """One case of `GET /api/cases` and `sagsflow case search --json` (times ISO 8601, UTC)."""
+    return {"number": hit.number, "summary": hit.summary, "type": hit.case_type, "status": hit.status,
+            "priority": hit.priority, "team": hit.team, "assignee": hit.assignee, "customer": hit.customer_name,
+            "received_at": hit.received_at.isoformat(), "closed_at": hit.closed_at.isoformat() if hit.closed_at else None,
+            "waiting": hit.waiting,
+            "sla": {"target": hit.sla.target, "state": hit.sla.state,
+                    "due_at": hit.sla.due_at.isoformat() if hit.sla.due_at else None}}
+
+
+# ---------------------------------------------------------------- query parts
+def _waiting():
+    timers = (select(WaitingTimerRow.id).join(ProcessInstanceRow, ProcessInstanceRow.id == WaitingTimerRow.instance_id)
+              .where(ProcessInstanceRow.case_id == CaseRow.id))
+    return or_(CaseRow.status == "waiting_for_customer", exists(timers))
+
+
+def _conditions(session: Session, f: CaseFilters, now: datetime) -> list:
+    conditions = []
+    if f.view == "open":
+        conditions.append(CaseRow.status.not_in(CLOSED_STATUSES))
+    elif f.view == "waiting":
+        conditions += [CaseRow.status.not_in(CLOSED_STATUSES), _waiting()]
+    for name, value in (("status", f.status), ("team", f.team), ("priority", f.priority), ("case_type", f.case_type)):
+        if value:
+            conditions.append(getattr(CaseRow, name) == value)
+    if f.received_from:
+        conditions.append(CaseRow.received_at >= _local_midnight(f.received_from))
+    if f.received_to:
+        conditions.append(CaseRow.received_at < _local_midnight(f.received_to + timedelta(days=1)))
+    if f.sla:
+        conditions.append(_sla_condition(f.sla, now))
+    if f.q and f.q.strip():
+        conditions.append(_text_condition(session, f.q.strip()))
+    return conditions
+
+
+def _local_midnight(day: date) -> datetime:
+    """The start of a Copenhagen calendar day, in UTC (a period is given in the desk's dates)."""
+    return datetime.combine(day, time(0), tzinfo=COPENHAGEN).astimezone(timezone.utc)
+
+
+def _current(reaction, resolution):
+    return sql_case((CaseRow.started_at.is_(None), reaction), else_=resolution)
+
+
+def _sla_condition(state: str, now: datetime):
+    finished = or_(CaseRow.status.in_(FINISHED_STATUSES), CaseRow.closed_at.is_not(None),
+                   CaseRow.resolved_at.is_not(None))
+    paused = and_(CaseRow.started_at.is_not(None), CaseRow.sla_paused.is_(True))
+    due = _current(CaseRow.reaction_due, CaseRow.resolution_due)
+    warn = _current(CaseRow.reaction_warn_at, CaseRow.resolution_warn_at)
+    running = and_(not_(finished), not_(paused))
+    if state == "paused":
+        return and_(not_(finished), paused)
+    if state == "breach":   # breached now, or a breach recorded while it ran (a closed case that was late)
+        recorded = exists(select(SlaEventRow.id).where(SlaEventRow.case_id == CaseRow.id, SlaEventRow.kind == "breach"))
+        return or_(and_(running, due <= now), recorded)
+    if state == "warning":
+        return and_(running, warn <= now, due > now)
+    return and_(running, due > now, or_(warn.is_(None), warn > now))
+
+
+def _text_condition(session: Session, query: str):
+    words = [w for w in _WORD.findall(query.lower())][:8]
+    matches = []
+    if words:
+        if session.get_bind().dialect.name == "postgresql":
+            terms = " AND ".join(f"(head || body) @@ (to_tsquery('danish', :w{i}) || to_tsquery('simple', :w{i}))"
+                                 for i in range(len(words)))
+            found = (select(column("case_id")).select_from(table("case_search"))
+                     .where(text(terms).bindparams(**{f"w{i}": f"{w[:60]}:*" for i, w in enumerate(words)})))
+        else:
+            fts = " ".join(f'"{w[:60]}"*' for w in words)
+            found = (select(literal_column("rowid")).select_from(table("case_search"))
+                     .where(text("case_search MATCH :fts").bindparams(fts=fts)))
+        matches.append(CaseRow.id.in_(found))
+    compact = query.replace(" ", "")
+    if _NUMBER.fullmatch(compact):
+        matches += [CaseRow.number == compact.upper(), CaseRow.remedy_incident_number == compact.upper()]
+    elif compact.isdigit() and len(compact) <= 12:
+        matches.append(CaseRow.number.like(f"%-{int(compact):06d}"))
+    return or_(*matches) if matches else CaseRow.id.is_(None)
+
+
+def _order(sort: str) -> list:
+    if sort == "received":
+        return [CaseRow.received_at, CaseRow.id]
+    if sort == "due":
+        due = _current(CaseRow.reaction_due, CaseRow.resolution_due)
+        return [due.is_(None), due, CaseRow.id]
+    if sort == "priority":
+        rank = sql_case(PRIORITY_ORDER, value=CaseRow.priority, else_=9)
+        return [rank, CaseRow.received_at.desc(), CaseRow.id.desc()]
+    if sort == "number":
+        return [CaseRow.number]
+    return [CaseRow.received_at.desc(), CaseRow.id.desc()]

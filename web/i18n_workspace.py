@@ -1,0 +1,25 @@
+"""User-facing text of the service desk's workspace (issue 12): the case list, the case beside the
+form, re-prioritising. Merged into web.i18n's DA/EN tables."""
+from __future__ import annotations
+
+DA = {
+    "cases": "Sager", "cases_view_all": "Alle", "cases_view_open": "Åbne", "cases_view_waiting": "Venter",
+    "cases_search_placeholder": "Tekst, kunde, sagsnummer eller Remedy-nummer", "cases_sla": "SLA",
+    "cases_from": "Modtaget fra", "cases_to": "Modtaget til", "cases_sort": "Sortér",
+    "cases_sort_received_desc": "Nyeste først", "cases_sort_received": "Ældste først",
+    "cases_sort_due": "Nærmeste frist", "cases_sort_priority": "Prioritet", "cases_sort_number": "Sagsnummer",
+    "cases_found": "Fundne sager", "cases_none": "Ingen sager passer til søgningen.",
+    "cases_waiting": "venter på kunden", "cases_pages": "Sider", "cases_prev": "Forrige", "cases_next": "Næste",
+    "cases_page": "Side",
+}
+
+EN = {
+    "cases": "Cases", "cases_view_all": "All", "cases_view_open": "Open", "cases_view_waiting": "Waiting",
+    "cases_search_placeholder": "Text, customer, case number or Remedy number", "cases_sla": "SLA",
+    "cases_from": "Received from", "cases_to": "Received to", "cases_sort": "Sort",
+    "cases_sort_received_desc": "Newest first", "cases_sort_received": "Oldest first",
+    "cases_sort_due": "Nearest deadline", "cases_sort_priority": "Priority", "cases_sort_number": "Case number",
+    "cases_found": "Cases found", "cases_none": "No cases match the search.",
+    "cases_waiting": "waiting for the customer", "cases_pages": "Pages", "cases_prev": "Previous", "cases_next": "Next",
+    "cases_page": "Page",
+}
