@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from config.handbook import handbook
 from domain.errors import Forbidden, FormInvalid, InvalidState, NotFound
 from domain.forms import FormSpec
+from services.case_context import CaseContext, build_context, diagram_facts
 from services.runtime import Runtime
 from store.cases import add_work_info
 from store.directory import DbDirectory
@@ -183,6 +184,7 @@ class TaskForm:
     case: CaseRow
     form: FormSpec
     values: dict
+    context: CaseContext | None = None   # the case beside the form (issue 12)
 
 
 def task_form(session: Session, runtime: Runtime, *, task_id: str) -> TaskForm:
@@ -193,14 +195,16 @@ def task_form(session: Session, runtime: Runtime, *, task_id: str) -> TaskForm:
     form = FormSpec.model_validate(task.form)
     values: dict = {}
     data: dict = {}
+    instance = instance_for_case(session, case.id)
+    bundle = runtime.bundle(session, instance.definition_id)
     if task.status == "open":
-        instance = instance_for_case(session, case.id)
-        bundle = runtime.bundle(session, instance.definition_id)
         data = runtime.engine.task_view(runtime.engine.load(bundle, instance.state), bundle, task_id).data
     for f in form.fields:
         current = data.get(f.id)
         values[f.id] = current if f.prefill and current is not None else f.default
-    return TaskForm(task, case, form, values)
+    context = build_context(session, case=case, bpmn_id=task.bpmn_id, data=data,
+                            facts=diagram_facts(bundle.content_hash, bundle.sources))
+    return TaskForm(task, case, form, values, context)
 
 
 def add_case_note(session: Session, *, number: str, username: str, summary: str, notes: str,

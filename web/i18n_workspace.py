@@ -23,3 +23,8 @@ EN = {
     "cases_waiting": "waiting for the customer", "cases_pages": "Pages", "cases_prev": "Previous", "cases_next": "Next",
     "cases_page": "Page",
 }
+
+DA.update({"cc_proposal": "Forslaget, der skal tages stilling til", "cc_triage": "Visitation",
+           "cc_latest_work_info": "Seneste Work Info", "cc_all_work_info": "Al Work Info på sagen"})
+EN.update({"cc_proposal": "The proposal to decide on", "cc_triage": "Triage",
+           "cc_latest_work_info": "Latest Work Info", "cc_all_work_info": "All Work Info on the case"})

@@ -20,6 +20,7 @@ from services.worklist import add_case_note, sla_clock, task_form
 from web.auth import WORK_ROLES, requires
 from web.deps import db_session, flash, form_data, now, redirect, render, runtime
 from web.i18n import language_of, translator
+from web.templating import person, team_name
 
 router = APIRouter(include_in_schema=False)
 NEW_CASE_FIELDS = ("case_type", "summary", "impact", "urgency", "sla_level", "customer_name", "customer_email",
@@ -104,7 +105,21 @@ def _task_context(principal: Principal, view, values: dict, errors: dict) -> dic
                                          else task.team in principal.teams)
     return {"task": task, "case": view.case, "form": view.form, "values": values, "errors": errors,
             "may_act": may_act and task.claimed_by in (None, principal.username), "labels": handbook().labels,
-            "unknown_errors": {k: v for k, v in errors.items() if view.form.field(k) is None}}
+            "unknown_errors": {k: v for k, v in errors.items() if view.form.field(k) is None},
+            "case_context": view.context, "cannot_act": _cannot_act(principal, task)}
+
+
+def _cannot_act(principal: Principal, task) -> str | None:
+    """Why this person may not do the task (shown instead of a half-disabled form), or None."""
+    if task.status != "open":
+        return None
+    if task.claimed_by and task.claimed_by != principal.username:
+        return f"Opgaven er taget af {person(task.claimed_by)}. Den kan udføres, når den er sluppet."
+    if task.role == "coordinator" and not principal.coordinates(task.team):
+        return f"Kun koordinatoren for {team_name(task.team)} kan udføre denne opgave."
+    if task.team not in principal.teams:
+        return f"Kun medlemmer af {team_name(task.team)} kan udføre denne opgave."
+    return None
 
 
 def submitted_values(form, fields) -> dict:

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from config.handbook import organisation
 from config.settings import get_settings
+from services.worklist import sla_clock
 
 
 def local_time(value: datetime | str | None, fmt: str = "%d-%m-%Y %H:%M") -> str:
@@ -51,3 +52,4 @@ def add_filters(env) -> None:
     env.filters["countdown"] = countdown
     env.filters["team"] = team_name
     env.filters["person"] = person
+    env.globals["sla_clock"] = sla_clock
