@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, TimeoutError as PoolTimeout
 
 from config.settings import get_settings
+from domain.text import clean_tree
 from domain.errors import ConcurrencyConflict, Forbidden, FormInvalid, InvalidState, NotFound, SagsflowError
 from store.db import engine_for, session_factory
 
@@ -52,7 +53,7 @@ def parse_now(value: str | None) -> datetime:
 def read_json_arg(value: str):
     try:
         text = Path(value[1:]).read_text(encoding="utf-8") if value.startswith("@") else value
-        return json.loads(text)
+        return clean_tree(json.loads(text))   # the text boundary (domain/text.py)
     except OSError as exc:
         raise CliError(f"--data: cannot read {value[1:]}: {exc.strerror}", EXIT_INVALID) from None
     except json.JSONDecodeError as exc:

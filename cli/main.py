@@ -4,6 +4,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from config.log_redaction import install_log_redaction
+from domain.text import clean_text
+
 from cli import bpmn, case, common, db, demo, mail, outbox, remedy, remedy_sync, run, sla, task, tick, web
 
 
@@ -17,6 +20,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    install_log_redaction()
+    # the text boundary (domain/text.py): no NUL or control character reaches a command
+    argv = [clean_text(a) for a in (sys.argv[1:] if argv is None else argv)]
     args = build_parser().parse_args(argv)
     handler = getattr(args, "handler", None) or args.func
     return common.run_guarded(handler, args)

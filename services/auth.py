@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.errors import Forbidden, SagsflowError
+from domain.text import clean_line
 from store.models import MembershipRow, UserRow
 
 ROLES = ("technician", "coordinator", "process_owner", "admin")
@@ -85,7 +86,8 @@ def set_password(session: Session, *, username: str, password: str,
 def authenticate(session: Session, *, username: str, password: str,
                  hasher: PasswordHasher = DEFAULT_HASHER) -> Principal:
     """Check the password; refresh an outdated hash. Raises SignInFailed without saying why."""
-    user = session.get(UserRow, username.strip()[:64]) if username else None
+    username = clean_line(username or "")[:64]   # NUL or controls never reach the database
+    user = session.get(UserRow, username) if username else None
     stored = user.password_hash if user is not None and user.active else None
     try:
         hasher.verify(stored or _DUMMY_HASH, password)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from domain.text import clean_line, clean_text
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,8 +29,9 @@ def case_by_number(session: Session, number: str) -> CaseRow | None:
 
 def add_work_info(session: Session, *, case_id: int, event: str, work_log_type: str, summary: str,
                   notes: str, author: str, view_access: str, now: datetime) -> WorkInfoRow:
-    row = WorkInfoRow(case_id=case_id, event=event, work_log_type=work_log_type, summary=summary[:300],
-                      notes=notes, author=author, view_access=view_access, created_at=now)
+    # every Work Info text passes the text boundary, whoever wrote it (web, API, CLI, mail, Remedy)
+    row = WorkInfoRow(case_id=case_id, event=event, work_log_type=work_log_type, summary=clean_line(summary)[:300],
+                      notes=clean_text(notes), author=author, view_access=view_access, created_at=now)
     session.add(row)
     return row
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.middleware.sessions import SessionMiddleware
 
 from config.database import DatabaseSettings
+from config.log_redaction import install_log_redaction
 from config.settings import Settings
 from domain.errors import ConcurrencyConflict, Forbidden, FormInvalid, InvalidState, NotFound, SagsflowError
 from services.auth import SignInFailed
@@ -31,6 +32,7 @@ from web import routes_admin, routes_api, routes_auth, routes_cases, routes_defi
 from web import routes_search
 from web.auth import NotSignedIn, guarded
 from web.deps import render
+from web.input_guard import InputGuard
 from web.loop_guard import refuse_blocking_async
 from web.oidc import oidc_router
 from web.settings import WebSettings
@@ -60,6 +62,7 @@ def create_app(settings: Settings, *, session_factory: sessionmaker[Session] | N
                web: WebSettings | None = None, clock: Callable[[], datetime] | None = None,
                runtime: Runtime | None = None) -> FastAPI:
     web = web or WebSettings()
+    install_log_redaction()
     app = FastAPI(title="Sagsflow API", version="1", docs_url=None, redoc_url=None, openapi_url=None,
                   description="The worklist's REST API: cases, tasks, Work Info and diagrams. Sign in with the "
                               "session cookie (send X-CSRF-Token on changes) or `Authorization: Bearer <token>`.")
@@ -90,6 +93,7 @@ def create_app(settings: Settings, *, session_factory: sessionmaker[Session] | N
 
     app.add_middleware(SessionMiddleware, secret_key=web.resolved_session_secret(), session_cookie="sagsflow_session",
                        max_age=web.session_max_age_s, same_site="lax", https_only=web.https_only)
+    app.add_middleware(InputGuard)   # outermost: no route sees uncleaned text (domain/text.py)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     if web.bpmn_js_dir.is_dir():
         app.mount("/assets/bpmn-js", StaticFiles(directory=str(web.bpmn_js_dir)), name="bpmn-js")
