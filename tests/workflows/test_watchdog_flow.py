@@ -1,5 +1,5 @@
 """The Prefect flow `sla-watchdog` runs the same sweep as `sagsflow tick` (H-S, H-E): one real flow
-run against a temporary Prefect API server (session-scoped prefect_test_harness, ~10 s) and a
+run against a temporary Prefect API server (session-scoped prefect_test_harness in conftest.py) and a
 migrated SQLite file database."""
 from __future__ import annotations
 
@@ -21,13 +21,6 @@ from store.models import SlaEventRow, WorkInfoRow
 RECEIVED = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)   # long past: the breach is due at any real now
 
 
-@pytest.fixture(scope="session")
-def prefect_harness():
-    from prefect.testing.utilities import prefect_test_harness
-    with prefect_test_harness(server_startup_timeout=60):
-        yield
-
-
 @pytest.fixture
 def flow_db(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'flow.db'}"
@@ -36,7 +29,9 @@ def flow_db(tmp_path, monkeypatch):
     factory = session_factory(engine)
     with factory() as session, session.begin():
         seed_organisation(session, organisation())
-        case = open_case(session, Runtime(Settings(database_url=url)), actor="sd.tekniker", now=RECEIVED,
+        runtime = Runtime(Settings(database_url=url))
+        runtime.deploy_current(session, actor="test", now=RECEIVED)
+        case = open_case(session, runtime, actor="sd.tekniker", now=RECEIVED,
                          new=NewCase(case_type="incident", summary="Journalsystemet er nede", impact=1, urgency=1,
                                      sla_level="gold", customer_name="Test Kunde"))
         case.priority = "critical"            # as first triage would set it
