@@ -49,6 +49,10 @@ def prefect_environment(*, port: int, home: Path, base: dict | None = None) -> d
     env.update(PREFECT_HOME=str(home), PREFECT_API_URL=api, PREFECT_UI_API_URL=api,
                PREFECT_SERVER_API_HOST=HOST, PREFECT_SERVER_API_PORT=str(port),
                PREFECT_SERVER_ANALYTICS_ENABLED="false", PREFECT_TELEMETRY_ENABLE_RESOURCE_METRICS="false")
+    # issue 16: idle runs are deleted by the flows themselves (workflows/flow_results.py); runs that did
+    # work are kept 90 days by Prefect's own vacuum (flow runs with their logs and artifacts).
+    env.setdefault("PREFECT_SERVER_SERVICES_DB_VACUUM_ENABLED", "events,flow_runs")
+    env.setdefault("PREFECT_SERVER_SERVICES_DB_VACUUM_RETENTION_PERIOD", str(90 * 24 * 3600))
     return env
 
 
