@@ -10,6 +10,7 @@ state that administrators see and can retry. Each outcome is recorded as Work In
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -23,6 +24,7 @@ from store.models import OutboxRow
 from store.contacts import not_delivered
 from store.outbox import claim, due_ids
 
+log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
 RETRY_DELAYS = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(minutes=30))
 PURPOSE_LABELS = {"receipt": "kvittering for modtagelse", "information_request": "anmodning om oplysninger",
@@ -52,16 +54,38 @@ class DispatchReport:
 
 def dispatch_due(factory: sessionmaker[Session], transports: dict[str, Transport], *, now: datetime,
                  batch: int = 100, max_attempts: int = 5) -> DispatchReport:
+    """Deliver what is due. Poison never blocks the queue (issue 9): an item whose transport raises
+    anything unexpected is a dead letter with the error and Work Info; an item left 'sending' by a
+    crashed worker is retried until `max_attempts`, then dead-lettered; attempts never exceed it."""
     report = DispatchReport()
     with factory() as session:
         candidates = due_ids(session, now=now, limit=batch)
     for item_id in candidates:
         with factory() as session, session.begin():
-            if not claim(session, item_id, now=now, lease_until=now + LEASE):
+            if _give_up_on_abandoned(session, item_id, now=now, max_attempts=max_attempts):
+                report.dead.append(item_id)
+                continue
+            if not claim(session, item_id, now=now, lease_until=now + LEASE, max_attempts=max_attempts):
                 report.skipped += 1
                 continue
-        _deliver_one(factory, transports, item_id, now=now, max_attempts=max_attempts, report=report)
+        try:
+            _deliver_one(factory, transports, item_id, now=now, max_attempts=max_attempts, report=report)
+        except Exception as exc:   # noqa: BLE001 — recording the outcome failed: the lease brings it back
+            log.error("outbox item %s: recording the delivery failed (%s); retried after the lease",
+                      item_id, type(exc).__name__)
     return report
+
+
+def _give_up_on_abandoned(session: Session, item_id: int, *, now: datetime, max_attempts: int) -> bool:
+    """A 'sending' item past its lease that has used every attempt becomes a dead letter."""
+    row = session.get(OutboxRow, item_id, with_for_update=True)
+    if row is None or row.status != "sending" or row.next_attempt_at > now or row.attempts < max_attempts:
+        return False
+    row.status = "dead"
+    row.last_error = f"afbrudt under afsendelse {row.attempts} gange (arbejdsprocessen stoppede)"
+    not_delivered(session, row.idempotency_key)
+    _work_info(session, row, now, "delivery_failed", f"Kunne ikke sendes: {_label(row)}", row.last_error)
+    return True
 
 
 def _deliver_one(factory, transports, item_id: int, *, now: datetime, max_attempts: int,
@@ -78,6 +102,10 @@ def _deliver_one(factory, transports, item_id: int, *, now: datetime, max_attemp
         facts = transport(item) or {}
     except (TransientDeliveryError, PermanentDeliveryError) as exc:
         error = exc
+    except Exception as exc:   # noqa: BLE001 — poison (a bug or hostile data): never retried for ever
+        log.error("outbox item %s: unexpected %s in the %s transport; dead-lettered", item_id,
+                  type(exc).__name__, item.kind)
+        error = PermanentDeliveryError(f"uventet fejl ({type(exc).__name__}): {str(exc)[:300]}")
     with factory() as session, session.begin():
         row = session.get(OutboxRow, item_id, with_for_update=True)
         if row.status != "sending":

@@ -40,13 +40,16 @@ def due_ids(session: Session, *, now: datetime, limit: int) -> list[int]:
     return list(session.execute(query).scalars())
 
 
-def claim(session: Session, item_id: int, *, now: datetime, lease_until: datetime) -> bool:
-    """Atomically take one item (works on SQLite and PostgreSQL): exactly one worker wins."""
+def claim(session: Session, item_id: int, *, now: datetime, lease_until: datetime,
+          max_attempts: int | None = None) -> bool:
+    """Atomically take one item (works on SQLite and PostgreSQL): exactly one worker wins; an item
+    that has used `max_attempts` is never taken again."""
+    limit = () if max_attempts is None else (OutboxRow.attempts < max_attempts,)
     result = session.execute(
         update(OutboxRow)
         .where(OutboxRow.id == item_id,
                ((OutboxRow.status == "pending") | (OutboxRow.status == "sending")),
-               OutboxRow.next_attempt_at <= now)
+               OutboxRow.next_attempt_at <= now, *limit)
         .values(status="sending", next_attempt_at=lease_until, attempts=OutboxRow.attempts + 1))
     return result.rowcount == 1
 
