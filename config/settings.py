@@ -15,6 +15,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from config.attachments import AttachmentSettings
 from connectors.mail.settings import ImapSettings, SmtpSettings
 from connectors.phone.settings import AriSettings
 from connectors.remedy.client import RemedySettings
@@ -50,6 +51,7 @@ class Settings(BaseSettings):
     mail_folder: Path = ROOT / "var" / "mail"   # where the demo sink writes .eml files
     remedy_import_sla_level: str = Field(default="bronze", pattern="^(platinum|gold|silver|bronze)$")
     remedy_import_limit: int = Field(default=200, ge=1, le=5000)
+    attachments: AttachmentSettings = Field(default_factory=AttachmentSettings)   # issue 13
 
     # intervals of the served flows (seconds)
     dispatcher_interval_s: int = Field(default=30, ge=5, le=86400)

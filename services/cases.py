@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from config.handbook import handbook
 from domain.errors import NotFound
+from services.mail_senders import new_reply_token
 from services.runtime import Runtime
 from services.sla import sla_document
 from store.cases import add_case, add_work_info, case_by_number, work_info_for
@@ -45,7 +46,8 @@ def open_case(session: Session, runtime: Runtime, *, new: NewCase, actor: str, n
     case = add_case(session, CaseRow(case_type=new.case_type, summary=new.summary, status="registered",
                                      impact=new.impact, urgency=new.urgency, sla_level=new.sla_level,
                                      customer_name=new.customer_name, customer_email=new.customer_email,
-                                     customer_phone=new.customer_phone, received_at=now),
+                                     customer_phone=new.customer_phone, received_at=now,
+                                     reply_token=new_reply_token()),
                     prefix=book.case_number_prefix[new.case_type])
     add_work_info(session, case_id=case.id, event="case_registered",
                   work_log_type=book.work_log_type("case_registered"), summary=f"Sag registreret: {case.summary}",

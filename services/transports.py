@@ -30,7 +30,7 @@ from store.mail import set_message_id
 from store.models import CaseRow, OutboxRow
 
 CUSTOMER_TEMPLATES = frozenset({"receipt", "information_request", "resolution_notice", "contact_attempt",
-                                "rejection"})
+                                "rejection", "customer_message", "routed", "closure"})
 DEFAULT_SOLUTION = "Løsningen er beskrevet på sagen."
 PERSON_CALL = "Opkaldet foretages af en medarbejder (opgaven \"Ring til kunden\")"
 
@@ -44,12 +44,21 @@ class CaseFacts:
     customer_name: str | None
     customer_email: str | None
     customer_phone: str | None
+    reply_token: str | None = None
 
 
 def message_id_for(key: str, *, case_number: str | None, domain: str) -> str:
     """The Message-ID of the mail sent for one outbox item: the same on every retry."""
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
     return f"<{case_number or 'sagsflow'}.{digest}@{domain}>"
+
+
+def thread_of(item: OutboxRow) -> dict:
+    """In-Reply-To/References a queued mail asks for (a message written on the case answers the thread)."""
+    payload = item.payload or {}
+    if not payload.get("in_reply_to"):
+        return {}
+    return {"in_reply_to": payload["in_reply_to"], "references": list(payload.get("references") or [])}
 
 
 def mail_context(template: str, context: dict, case: CaseFacts | None, *, attempts_total: int) -> dict:
@@ -119,19 +128,29 @@ class Transports:
             raise PermanentDeliveryError(f"outbox item {item.id}: a mail needs 'template' and 'to'")
         context = mail_context(template, payload.get("context") or {}, case,
                                attempts_total=handbook().contact_attempts.min_attempts)
-        return self._send(item, template=template, to=to, context=context)
+        return self._send(item, template=template, to=to, context=context,
+                          case=case if template in CUSTOMER_TEMPLATES else None)
+
+    def _reply_to(self, number: str | None, token: str | None) -> str | None:
+        """The plus-address that carries the case's tag, when the mail server supports it."""
+        if not (token and number and self.settings.smtp.plus_addressing):
+            return None
+        local, _, domain = self.settings.smtp.from_address.partition("@")
+        return f"{local}+{number}-{token}@{domain}"
 
     def notification(self, item: OutboxRow) -> dict:
         recipients, context = notification_mail(item.payload, self._case(item))
         return self._send(item, template="notification", to=recipients, context=context)
 
-    def _send(self, item: OutboxRow, *, template: str, to, context: dict) -> dict:
+    def _send(self, item: OutboxRow, *, template: str, to, context: dict, case: CaseFacts | None = None) -> dict:
         number = item.payload.get("case_number")
         message_id = message_id_for(item.idempotency_key, case_number=number, domain=self.settings.mail_domain)
+        token = case.reply_token if case is not None and number == case.number else None
         try:
             mail = compose(template, case_number=number, to=to, context=context, now=self.now,
                            from_address=self.settings.smtp.from_address, domain=self.settings.mail_domain,
-                           message_id=message_id)
+                           message_id=message_id, reply_token=token, reply_to=self._reply_to(number, token),
+                           **thread_of(item))
         except MailError as exc:
             raise PermanentDeliveryError(f"cannot compose {template!r}: {exc}") from None
         with self.factory() as session, session.begin():
@@ -177,7 +196,8 @@ class Transports:
             row = session.get(CaseRow, item.case_id)
             if row is None:
                 return None
-            return CaseFacts(row.number, row.summary, row.customer_name, row.customer_email, row.customer_phone)
+            return CaseFacts(row.number, row.summary, row.customer_name, row.customer_email, row.customer_phone,
+                             row.reply_token)
 
 
 def dispatch(factory: sessionmaker[Session], settings: Settings, *, now: datetime, batch: int = 100,

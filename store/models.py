@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import (JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary,
-                        String, Text, TypeDecorator, UniqueConstraint, false)
+                        String, Text, TypeDecorator, UniqueConstraint, false, true)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -134,6 +134,12 @@ class WorkInfoRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
     event: Mapped[str] = mapped_column(String(80))
+    # The conversation (issue 13, H-D3): a per-case token in the subject tag / Reply-To that proves a reply
+    # belongs to this case's thread (issue 9 verified senders), and the end user from first triage.
+    reply_token: Mapped[str | None] = mapped_column(String(16))
+    end_user_name: Mapped[str | None] = mapped_column(String(200))
+    end_user_email: Mapped[str | None] = mapped_column(String(320))
+    end_user_phone: Mapped[str | None] = mapped_column(String(40))
     work_log_type: Mapped[str] = mapped_column(String(60))
     summary: Mapped[str] = mapped_column(String(300))
     notes: Mapped[str] = mapped_column(Text, default="")
@@ -228,5 +234,93 @@ class InboundMailRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     message_key: Mapped[str] = mapped_column(String(255), unique=True)   # Message-ID, or a hash of the raw mail
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id"), index=True)
-    disposition: Mapped[str] = mapped_column(String(20))   # delivered | recorded | auto_reply | bounce
+    # delivered | recorded | auto_reply | bounce | unverified | accepted | rejected | quarantined
+    disposition: Mapped[str] = mapped_column(String(20), index=True)
     received_at: Mapped[datetime]
+    from_address: Mapped[str | None] = mapped_column(String(320))
+    subject: Mapped[str | None] = mapped_column(String(300))
+    body: Mapped[str | None] = mapped_column(Text)              # the cleaned text (conversation, unverified)
+    raw: Mapped[bytes | None] = mapped_column(LargeBinary)      # only a quarantined mail keeps its raw bytes
+    error: Mapped[str | None] = mapped_column(String(300))      # why it was quarantined (no customer text)
+    decided_by: Mapped[str | None] = mapped_column(String(64))  # who accepted or rejected an unverified mail
+    decided_at: Mapped[datetime | None]
+
+
+class AttachmentRow(Base):
+    """A file on a case (issue 13): content-addressed on disk by sha256, metadata here."""
+
+    __tablename__ = "attachment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
+    inbound_mail_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_mail.id"))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))     # sniffed from the content, not the name
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+    visible: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())   # False: unverified mail
+    created_at: Mapped[datetime]
+
+
+class NotificationRow(Base):
+    """An internal notification for one person (issue 13): the worklist's unread badge."""
+
+    __tablename__ = "notification"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(ForeignKey("app_user.username"))
+    kind: Mapped[str] = mapped_column(String(40))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id"))
+    summary: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime]
+    read_at: Mapped[datetime | None]
+    __table_args__ = (Index("ix_notification_unread", "username", "read_at"),)
+
+
+class NotificationSettingRow(Base):
+    """A person's choice for one kind of notification (absent row: on)."""
+
+    __tablename__ = "notification_setting"
+    username: Mapped[str] = mapped_column(ForeignKey("app_user.username"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean)
+
+
+class AbsenceRow(Base):
+    """A person is absent from starts_at until ends_at (H-R2.2), recorded by them or their coordinator."""
+
+    __tablename__ = "absence"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(ForeignKey("app_user.username"))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    note: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    __table_args__ = (Index("ix_absence_username", "username", "ends_at"),)
+
+
+class WebSessionRow(Base):
+    """A signed-in browser session (issue 9), kept on the server so that sign-out and a password
+    change end it at once. The cookie carries a random token; only its SHA-256 is stored."""
+
+    __tablename__ = "web_session"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(ForeignKey("app_user.username"))
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    __table_args__ = (Index("ix_web_session_username", "username", "revoked_at"),)
+
+
+class AuthEventRow(Base):
+    """The sign-in audit log (issue 9): successes, failures, locks, sign-outs and revocations, read
+    by administrators and used to throttle guessing per account and per client address."""
+
+    __tablename__ = "auth_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(30))
+    username: Mapped[str] = mapped_column(String(64))
+    client: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    __table_args__ = (Index("ix_auth_event_username", "username", "at"), Index("ix_auth_event_client", "client", "at"))

@@ -31,6 +31,7 @@ CASE_NUMBER = re.compile(r"SF-(?:INC|REQ|CRQ)-\d{6,12}")   # Sagsflow's numbers,
 _MESSAGE_ID = re.compile(r"<[!-;=?-~]+@[!-;=?-~]+>")  # printable ASCII, no < > or spaces
 _DOMAIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_TOKEN = re.compile(r"[a-z0-9]{6,16}")
 _DISPLAY_ZONE = ZoneInfo("Europe/Copenhagen")
 _MONTHS = (
     "januar", "februar", "marts", "april", "maj", "juni",
@@ -96,12 +97,17 @@ def compose(
     in_reply_to: str | None = None,
     references: Sequence[str] = (),
     message_id: str | None = None,
+    reply_token: str | None = None,
+    reply_to: str | None = None,
 ) -> ComposedMail:
     """Render the Danish template for `kind` into a complete RFC 5322 message.
 
     `in_reply_to` (a stored Message-ID, with angle brackets) threads the mail under an
     earlier one; `references` are that thread's older Message-IDs, oldest first.
     `message_id` (``<id@domain>``) replaces the fresh one, so a retried delivery keeps its id.
+    `reply_token` (the case's token) joins the subject tag, `[SF-INC-000123-k7f3q9x2] …`, and
+    `reply_to` (e.g. a plus-address carrying the same tag) is set as Reply-To: either proves a reply
+    belongs to the case's thread (issue 9, verified senders).
     """
     mail_kind = _kind(kind)
     if not isinstance(case_number, str) or not CASE_NUMBER.fullmatch(case_number):
@@ -132,7 +138,9 @@ def compose(
         raise MailComposeError(f"template for {mail_kind.value!r} cannot render: {error.message}") from error
     if _CONTROL.search(title):
         raise MailHeaderInjectionError(f"subject of {mail_kind.value!r} would contain a line break or control character")
-    subject = f"[{case_number}] {title}"
+    if reply_token is not None and not _TOKEN.fullmatch(str(reply_token)):
+        raise MailComposeError("reply_token must be 6-16 lower-case letters and digits")
+    subject = f"[{case_number}-{reply_token}] {title}" if reply_token else f"[{case_number}] {title}"
     html = environment.get_template("alternative.html.j2").render(subject=subject, paragraphs=_paragraphs(text))
 
     message_id = message_id or make_msgid(idstring=case_number, domain=domain)
@@ -142,6 +150,8 @@ def compose(
     message["Subject"] = subject
     message["Date"] = format_datetime(now)
     message["Message-ID"] = message_id
+    if reply_to is not None:
+        message["Reply-To"] = _address(reply_to, field="reply_to")
     if thread:
         message["In-Reply-To"] = thread[-1]
         message["References"] = " ".join(thread)

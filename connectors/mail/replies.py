@@ -20,13 +20,15 @@ from email.utils import parseaddr, parsedate_to_datetime
 from typing import Literal
 
 from connectors.mail.errors import ReplyParseError
+from connectors.mail.inbound_parts import (InboundAttachment, attachments_of, clean_body, clean_header, recipients_of,
+                                           thread_tokens)
 from connectors.mail.reply_text import html_to_text, strip_quoted
 
 MessageIdLookup = Callable[[str], "str | None"]
 MatchedBy = Literal["subject", "in_reply_to", "references", "bounced_message"]
 
 _CASE_TAG = re.compile(r"(?<![A-Za-z0-9-])(SF-(?:INC|REQ|CRQ)-\d{6,12})(?!\d)", re.IGNORECASE)
-_BRACKETED_TAG = re.compile(r"^\s*\[\s*SF-(?:INC|REQ|CRQ)-\d{6,12}\s*\]\s*", re.IGNORECASE)
+_BRACKETED_TAG = re.compile(r"^\s*\[\s*SF-(?:INC|REQ|CRQ)-\d{6,12}(?:-[a-z0-9]{6,16})?\s*\]\s*", re.IGNORECASE)
 _REPLY_PREFIX = re.compile(r"^\s*(?:SV|VS|Re|RE|Fwd|FW|Fw|AW|WG)\s*(?:\[\d+\])?\s*:\s*", re.IGNORECASE)
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 _AUTO_PRECEDENCE = frozenset({"bulk", "junk", "list", "auto_reply"})
@@ -80,6 +82,9 @@ class InboundReply:
     auto_reason: str | None
     is_bounce: bool
     bounced_message_id: str | None = None
+    to_addresses: tuple[str, ...] = ()
+    thread_tokens: tuple[tuple[str, str], ...] = ()      # (case number, token) from subject and recipients
+    attachments: tuple[InboundAttachment, ...] = ()
 
     @property
     def counts_as_customer_contact(self) -> bool:
@@ -102,7 +107,8 @@ def parse_reply(
     if not message.keys():
         raise ReplyParseError("the data has no RFC 5322 header fields")
 
-    subject = _header(message, "Subject")
+    subject = clean_header(_header(message, "Subject"))
+    recipients = recipients_of(message)
     in_reply_to = _first_id(_header(message, "In-Reply-To"))
     references = tuple(_MESSAGE_ID.findall(_header(message, "References")))
     is_bounce = _is_bounce(message, subject)
@@ -110,6 +116,7 @@ def parse_reply(
     bounced_message_id = _first_id(_header(bounced, "Message-ID")) if bounced is not None else None
 
     tags: list[tuple[MatchedBy, str]] = [("subject", subject)]
+    tags += [("subject", number) for number, _token in thread_tokens("", recipients)]   # plus-addressing
     if bounced is not None:
         tags.append(("bounced_message", _header(bounced, "Subject")))
     ids: list[tuple[MatchedBy, str]] = [("in_reply_to", in_reply_to)] if in_reply_to else []
@@ -125,15 +132,18 @@ def parse_reply(
         message_id=_first_id(_header(message, "Message-ID")),
         in_reply_to=in_reply_to,
         references=references,
-        from_address=_from_address(message),
+        from_address=clean_header(_from_address(message) or "") or None,
         sent_at=_sent_at(_header(message, "Date")),
         subject=subject,
         subject_clean=clean_subject(subject),
-        body_text=strip_quoted(_body_text(message)),
+        body_text=clean_body(strip_quoted(_body_text(message))),
         is_auto_reply=auto_reason is not None or is_bounce,
         auto_reason=auto_reason or ("bounce" if is_bounce else None),
         is_bounce=is_bounce,
         bounced_message_id=bounced_message_id,
+        to_addresses=recipients,
+        thread_tokens=thread_tokens(subject, recipients),
+        attachments=attachments_of(message),
     )
 
 

@@ -35,6 +35,8 @@ class SmtpSettings(BaseModel):
     from_address: str = Field(description="Envelope sender (MAIL FROM): where bounces go")
     timeout: float = Field(default=30.0, gt=0)
     ca_file: Path | None = None
+    plus_addressing: bool = Field(default=False, description="Reply-To servicedesk+<case>-<token>@…: the "
+                                  "mail server delivers plus-addresses to the service desk's mailbox")
 
     @field_validator("from_address")
     @classmethod

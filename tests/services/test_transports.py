@@ -68,7 +68,8 @@ def test_h_r1_3_receipt_goes_out_with_a_message_id_stored_before_sending(session
     assert report.sent == [row.id] and row.status == "sent"
     assert mail["Message-ID"].strip() == row.message_id == message_id_for(row.idempotency_key,
                                                                           case_number=walk.number, domain="sd.example.dk")
-    assert mail["Subject"].startswith(f"[{walk.number}] Kvittering") and mail["Auto-Submitted"] == "auto-generated"
+    token = session.query(CaseRow).one().reply_token   # the per-case reply token joins the tag (issue 9)
+    assert mail["Subject"].startswith(f"[{walk.number}-{token}] Kvittering") and mail["Auto-Submitted"] == "auto-generated"
     assert "Kære Test Kunde" in mail.get_body(preferencelist=("plain",)).get_content()
 
 
