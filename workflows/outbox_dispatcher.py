@@ -6,7 +6,9 @@ Prefect retries on a delivery).
 
 Issue 16: each delivery runs as its own Prefect task run named after the item and its case
 (`kontaktforsøg-2 INC…`, `cmdb-mail INC…`), ending Completed "Sendt", or Failed "Forsøges igen" /
-"Dødt brev"; a dead letter is also a `sagsflow.outbox.dead-letter` event; a run that delivered
+"Dødt brev". Task runs carry no tags: a tagged task run asks the server for tag concurrency slots
+(measured ~50 ms per run on SQLite; benchmarks/flow_overhead.py); the kind is in the name. A dead
+letter is also a `sagsflow.outbox.dead-letter` event; a run that delivered
 anything publishes an artifact `udbakke` (a table with links to the cases)."""
 from __future__ import annotations
 
@@ -23,14 +25,14 @@ from services.transports import Transports
 from workflows.connector_tasks import database
 from workflows.flow_results import (case_link, current_run_id, emit_case_event, publish_table, record_links,
                                     tidy_runs)
-from workflows.run_names import KIND_TAGS, delivery_name, local_time, scrub
+from workflows.run_names import delivery_name, local_time, scrub
 
 FLOW_NAME = "outbox-dispatcher"
 SENT, RETRY, DEAD = "Sendt", "Forsøges igen", "Dødt brev"
 MAX_ATTEMPTS = 5
 
 
-@task(name="levering", task_run_name="{label}", cache_policy=NO_CACHE, persist_result=False)
+@task(name="levering", task_run_name="{label}", cache_policy=NO_CACHE, persist_result=False)   # no tags: below
 def deliver(transport: Callable, item, label: str, max_attempts: int, outcome: dict):
     """One delivery attempt of one outbox item; the returned state names the outcome."""
     logger = get_run_logger()
@@ -47,9 +49,6 @@ def deliver(transport: Callable, item, label: str, max_attempts: int, outcome: d
     outcome["state"] = SENT
     logger.info("%s: sendt (forsøg %d)", label, item.attempts)
     return Completed(name=SENT, message=f"{label}: sendt")
-
-
-DELIVER = {kind: deliver.with_options(tags=["sagsflow", f"udbakke-{kind}"]) for kind in KIND_TAGS}
 
 
 class TrackedTransports(Mapping):
@@ -72,8 +71,7 @@ class TrackedTransports(Mapping):
     def _deliver(self, kind: str, real: Callable, item) -> dict:
         label = delivery_name(kind, item.payload or {})
         outcome: dict = {}
-        runner = DELIVER.get(kind) or deliver
-        state = runner(real, item, label, self.max_attempts, outcome, return_state=True)
+        state = deliver(real, item, label, self.max_attempts, outcome, return_state=True)
         self.deliveries.append({"outbox_id": item.id, "case_id": item.case_id, "kind": kind, "label": label,
                                 "number": (item.payload or {}).get("case_number"), "attempts": item.attempts,
                                 "purpose": (item.payload or {}).get("purpose", kind), **outcome})

@@ -30,8 +30,7 @@ FIRED, HELD = "Udløst", "Hos en anden"
 RECORDED = {"warning": "Advarsel registreret", "breach": "Brud registreret"}
 
 
-@task(name="timer", task_run_name="{label}", cache_policy=NO_CACHE, persist_result=False,
-      tags=["sagsflow", "timer"])
+@task(name="timer", task_run_name="{label}", cache_policy=NO_CACHE, persist_result=False)   # untagged: cheaper
 def fire_timer(factory, runtime, instance_id: int, label: str, now: datetime, outcome: dict):
     """Fire one instance's due timers in one transaction (e.g. the next contact attempt, H-R1.3)."""
     outcome["task_run_id"] = task_run.get_id()
@@ -46,8 +45,7 @@ def fire_timer(factory, runtime, instance_id: int, label: str, now: datetime, ou
     return Completed(name=outcome["state"])
 
 
-@task(name="sla-hændelse", task_run_name="{label}", cache_policy=NO_CACHE, persist_result=False,
-      tags=["sagsflow", "sla"])
+@task(name="sla-hændelse", task_run_name="{label}", cache_policy=NO_CACHE, persist_result=False)
 def announce(label: str, event: dict, outcome: dict):
     """Publish one recorded SLA warning or breach as a Prefect event (the sweep wrote Work Info and
     queued the notification to the escalation contacts in the same transaction as the record)."""

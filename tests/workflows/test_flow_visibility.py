@@ -125,8 +125,7 @@ def test_h_r1_1_each_delivery_is_a_task_run_named_with_the_case_and_its_outcome(
         == ("Sendt", "COMPLETED")
     assert (by_name[f"sla-brud-besked reaktion {number}"].state.name,
             by_name[f"sla-brud-besked reaktion {number}"].state.type.value) == ("Dødt brev", "FAILED")
-    assert "udbakke-notification" in by_name[f"sla-brud-besked reaktion {number}"].tags   # constant tags only
-    assert not any(number in tag for r in runs for tag in r.tags)
+    assert all(r.tags == [] for r in runs)   # no per-case (or any) tag: each would cost a concurrency lookup
 
     [event] = wait_for(lambda: events_named("sagsflow.outbox.dead-letter", number, started))
     assert event.payload["kind"] == "notification" and "70 10 20 30" not in str(event.payload)
