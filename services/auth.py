@@ -7,6 +7,7 @@ from UserRow.roles. Demo installations get password = username for users that ha
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from domain.errors import Forbidden, SagsflowError
 from domain.text import clean_line
+from services.web_sessions import revoke_all
 from store.models import MembershipRow, UserRow
 
 ROLES = ("technician", "coordinator", "process_owner", "admin")
@@ -75,12 +77,14 @@ def hash_password(password: str, *, hasher: PasswordHasher = DEFAULT_HASHER) -> 
     return hasher.hash(password)
 
 
-def set_password(session: Session, *, username: str, password: str,
+def set_password(session: Session, *, username: str, password: str, now: datetime,
                  hasher: PasswordHasher = DEFAULT_HASHER) -> None:
+    """A new password ends every session of the user (issue 9): a stolen cookie stops working."""
     user = session.get(UserRow, username)
     if user is None:
         raise Forbidden(f"unknown user {username}")
     user.password_hash = hash_password(password, hasher=hasher)
+    revoke_all(session, username=username, now=now, reason="ny adgangskode")
 
 
 def authenticate(session: Session, *, username: str, password: str,

@@ -69,6 +69,34 @@ class ProcessDefinitionRow(Base):
     deployed_by: Mapped[str] = mapped_column(String(64))
 
 
+class DeploymentRow(Base):
+    """Issue 10: the newest deployment of a process names the definition version new cases start on
+    (on every host); rolling back is deploying an earlier version again."""
+
+    __tablename__ = "deployment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(200))
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"))
+    deployed_by: Mapped[str] = mapped_column(String(64))
+    deployed_at: Mapped[datetime]
+    comment: Mapped[str] = mapped_column(Text, default="", server_default="")
+    __table_args__ = (Index("ix_deployment_process", "process_id", "id"),)
+
+
+class RecordedAnswerRow(Base):
+    """The answers submitted with a human task, as data (replayed on a candidate version, issue 10)."""
+
+    __tablename__ = "recorded_answer"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"))
+    task_id: Mapped[str] = mapped_column(String(36))
+    bpmn_id: Mapped[str] = mapped_column(String(200))
+    answers: Mapped[dict] = mapped_column(JSON)
+    answered_by: Mapped[str] = mapped_column(String(64))
+    answered_at: Mapped[datetime]
+    __table_args__ = (Index("ix_recorded_answer_case", "case_id", "id"),)
+
+
 class CaseRow(Base):
     __tablename__ = "case_record"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -102,7 +130,16 @@ class CaseRow(Base):
     remedy_entry_id: Mapped[str | None] = mapped_column(String(40))
     remedy_last_modified: Mapped[datetime | None] = mapped_column(index=True)
     remedy_pushed_status: Mapped[str | None] = mapped_column(String(30))
+    remedy_status: Mapped[str | None] = mapped_column(String(30))        # Remedy's status, last read or accepted
+    remedy_view: Mapped[dict | None] = mapped_column(JSON)          # Remedy-side facts last seen (assignment, notes)
+    customer_site: Mapped[str | None] = mapped_column(String(200))        # the incident's Site (issue 14)
     coverage: Mapped[str | None] = mapped_column(String(20))   # a coverage calendar agreed for this case (H-S2)
+    # The conversation (issue 13, H-D3): a per-case token in the subject tag / Reply-To that proves a reply
+    # belongs to this case's thread (issue 9 verified senders), and the end user from first triage.
+    reply_token: Mapped[str | None] = mapped_column(String(16))
+    end_user_name: Mapped[str | None] = mapped_column(String(200))
+    end_user_email: Mapped[str | None] = mapped_column(String(320))
+    end_user_phone: Mapped[str | None] = mapped_column(String(40))
 
 
 class CasePauseRow(Base):
@@ -134,12 +171,6 @@ class WorkInfoRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
     event: Mapped[str] = mapped_column(String(80))
-    # The conversation (issue 13, H-D3): a per-case token in the subject tag / Reply-To that proves a reply
-    # belongs to this case's thread (issue 9 verified senders), and the end user from first triage.
-    reply_token: Mapped[str | None] = mapped_column(String(16))
-    end_user_name: Mapped[str | None] = mapped_column(String(200))
-    end_user_email: Mapped[str | None] = mapped_column(String(320))
-    end_user_phone: Mapped[str | None] = mapped_column(String(40))
     work_log_type: Mapped[str] = mapped_column(String(60))
     summary: Mapped[str] = mapped_column(String(300))
     notes: Mapped[str] = mapped_column(Text, default="")

@@ -28,6 +28,7 @@ from domain.errors import ConcurrencyConflict, Forbidden, FormInvalid, InvalidSt
 from services.auth import SignInFailed
 from services.runtime import Runtime
 from store.db import engine_for, session_factory as make_session_factory
+from web import routes_security
 from web import routes_admin, routes_api, routes_auth, routes_cases, routes_definitions, routes_worklist
 from web import routes_search
 from web.auth import NotSignedIn, guarded
@@ -93,11 +94,13 @@ def create_app(settings: Settings, *, session_factory: sessionmaker[Session] | N
 
     app.add_middleware(SessionMiddleware, secret_key=web.resolved_session_secret(), session_cookie="sagsflow_session",
                        max_age=web.session_max_age_s, same_site="lax", https_only=web.https_only)
-    app.add_middleware(InputGuard)   # outermost: no route sees uncleaned text (domain/text.py)
+    app.add_middleware(InputGuard)   # no route sees uncleaned text (domain/text.py)
+    app.add_middleware(SecureCookies)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     if web.bpmn_js_dir.is_dir():
         app.mount("/assets/bpmn-js", StaticFiles(directory=str(web.bpmn_js_dir)), name="bpmn-js")
-    for module in (routes_auth, routes_worklist, routes_cases, routes_definitions, routes_admin, routes_api):
+    for module in (routes_auth, routes_worklist, routes_cases, routes_definitions, routes_admin, routes_api,
+                   routes_security):
         app.include_router(module.router)
     app.include_router(routes_search.router)
     app.include_router(routes_search.api)
@@ -109,6 +112,27 @@ def create_app(settings: Settings, *, session_factory: sessionmaker[Session] | N
     _refuse_unguarded(app)
     refuse_blocking_async(app)
     return app
+
+
+class SecureCookies:
+    """Outermost: every cookie of a response served over HTTPS — TLS here, or a trusted proxy said so
+    (uvicorn's --proxy-headers / --forwarded-allow-ips) — gets the `Secure` attribute."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope.get("scheme") != "https":
+            await self.app(scope, receive, send)
+            return
+
+        async def secured(message):
+            if message["type"] == "http.response.start":
+                message["headers"] = [(k, v + b"; Secure" if k == b"set-cookie" and b"secure" not in v.lower() else v)
+                                      for k, v in message.get("headers", [])]
+            await send(message)
+
+        await self.app(scope, receive, secured)
 
 
 def _refuse_unguarded(app: FastAPI) -> None:

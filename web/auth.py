@@ -5,16 +5,19 @@ process_owner, admin (from the user's roles)."""
 from __future__ import annotations
 
 import hmac
+from datetime import timedelta
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from domain.errors import Forbidden, SagsflowError
 from services.auth import ROLES, Principal, principal_for
+from services.web_sessions import SessionPolicy, end_session, session_user, start_session
 from web.csrf import verify_csrf
 from web.deps import db_session
 
 SESSION_USER = "user"
+SESSION_TOKEN = "sid"
 WORK_ROLES = ("technician", "coordinator")
 ALL_ROLES = ROLES
 MIN_TOKEN_LENGTH = 24
@@ -62,9 +65,7 @@ def requires(*roles: str):
               session: Session = Depends(db_session)) -> Principal:
         username = bearer
         if username is None:
-            username = request.session.get(SESSION_USER)
-            if not username:
-                raise NotSignedIn("sign in first")
+            username = _session_user(request, session)
         try:
             principal = principal_for(session, username=username)
         except Forbidden:
@@ -90,10 +91,38 @@ def public(*, csrf: bool = False):
     return open_door
 
 
-def sign_in(request: Request, principal: Principal) -> None:
-    """A fresh session on sign-in (no fixation): new CSRF token, the username only."""
+def _session_user(request: Request, session: Session) -> str:
+    """The user of the cookie's server-side session; a revoked, idle or expired one is signed out."""
+    if not request.session.get(SESSION_USER):
+        raise NotSignedIn("sign in first")
+    web = request.app.state.web
+    policy = SessionPolicy(idle=timedelta(seconds=web.session_idle_s), absolute=timedelta(seconds=web.session_max_age_s))
+    username = session_user(session, request.session.get(SESSION_TOKEN), now=request.app.state.clock(), policy=policy)
+    session.commit()   # the touch (or the revocation of an expired session); nothing else is pending yet
+    if username is None or username != request.session.get(SESSION_USER):
+        request.session.clear()
+        raise NotSignedIn("the session has ended; sign in again")
+    return username
+
+
+def client_address(request: Request) -> str:
+    return (request.client.host if request.client else "") or "-"
+
+
+def sign_in(request: Request, session: Session, principal: Principal) -> None:
+    """A fresh session on sign-in (no fixation): a new server-side session, new CSRF token. The
+    caller commits."""
+    token = start_session(session, username=principal.username, client=client_address(request),
+                          now=request.app.state.clock())
     request.session.clear()
     request.session[SESSION_USER] = principal.username
+    request.session[SESSION_TOKEN] = token
+
+
+def sign_out(request: Request, session: Session, principal: Principal) -> None:
+    end_session(session, request.session.get(SESSION_TOKEN), username=principal.username,
+                client=client_address(request), now=request.app.state.clock())
+    request.session.clear()
 
 
 def guarded(route) -> bool:

@@ -39,19 +39,19 @@ def oidc_router(web: WebSettings) -> APIRouter | None:
                                                                       f"({exc.error})."}, status_code=401)
         username = str((token.get("userinfo") or {}).get(web.oidc_username_claim) or "")
         try:   # database work in the threadpool, never on the event loop
-            principal = await run_in_threadpool(_principal, request, username)
+            await run_in_threadpool(_sign_in_user, request, username)
         except Forbidden:
             return render(request, "login.html", {"next": "/", "error": "Brugeren findes ikke i Sagsflow; "
                                                                       "kontakt en administrator."}, status_code=403)
-        sign_in(request, principal)
         return redirect("/")
 
     return router
 
 
-def _principal(request: Request, username: str):
+def _sign_in_user(request: Request, username: str) -> None:
     session: Session = request.app.state.session_factory()
     try:
-        return principal_for(session, username=username)
+        sign_in(request, session, principal_for(session, username=username))
+        session.commit()
     finally:
         session.close()

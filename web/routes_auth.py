@@ -11,7 +11,9 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from services.auth import Principal, SignInFailed, authenticate
-from web.auth import ALL_ROLES, public, requires, sign_in
+from domain.text import clean_line
+from services.web_sessions import TooManyAttempts, check_throttle, record_failure
+from web.auth import ALL_ROLES, client_address, public, requires, sign_in, sign_out
 from web.deps import db_session, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -58,19 +60,30 @@ def login_page(request: Request, next: str | None = None):
 @router.post("/login", dependencies=[Depends(public(csrf=True))])
 def login(request: Request, username: str = Form(""), password: str = Form(""), next: str = Form("/"),
           session: Session = Depends(db_session)):
+    at, client, name = request.app.state.clock(), client_address(request), clean_line(username)[:64]
+    context = {"next": _safe_next(next), "username": name}
     try:
-        principal = authenticate(session, username=username, password=password)
+        check_throttle(session, username=name, client=client, now=at)
+        principal = authenticate(session, username=name, password=password)
+    except TooManyAttempts as exc:
+        response = render(request, "login.html", {**context, "error": str(exc)}, status_code=429)
+        response.headers["Retry-After"] = str(exc.retry_after_s)
+        return response
     except SignInFailed as exc:
-        return render(request, "login.html", {"next": _safe_next(next), "error": str(exc), "username": username[:64]},
-                      status_code=401)
-    session.commit()   # a rehashed password
-    sign_in(request, principal)
+        session.rollback()
+        record_failure(session, username=name, client=client, now=at)
+        session.commit()
+        return render(request, "login.html", {**context, "error": str(exc)}, status_code=401)
+    sign_in(request, session, principal)
+    session.commit()   # the new session (and a rehashed password)
     return redirect(_safe_next(next))
 
 
 @router.post("/logout")
-def logout(request: Request, principal: Principal = Depends(requires(*ALL_ROLES))):
-    request.session.clear()
+def logout(request: Request, principal: Principal = Depends(requires(*ALL_ROLES)),
+           session: Session = Depends(db_session)):
+    sign_out(request, session, principal)   # the server-side session ends: a copied cookie is worthless
+    session.commit()
     return redirect("/login")
 
 

@@ -17,7 +17,8 @@ class WebSettings(BaseSettings):
 
     session_secret: SecretStr | None = None
     secret_file: Path = ROOT / "var" / "web_session_secret"
-    session_max_age_s: int = 10 * 3600            # one working day
+    session_max_age_s: int = 10 * 3600            # absolute: one working day after sign-in
+    session_idle_s: int = 2 * 3600                # idle: no request for this long ends the session
     https_only: bool = False                      # set true behind TLS: the cookie gets `Secure`
     api_tokens: dict[str, SecretStr] = {}         # username -> bearer token (at least 24 characters)
     prefect_ui_url: str = "http://127.0.0.1:4200"
