@@ -7,6 +7,9 @@ Constraint vocabulary (camunda:constraint name / config):
   must_be_true · team_member <data key holding a team> · differs_from <data key>
 Field property `prefill=true`: the field starts from the case data and keeps it when not submitted.
 Field property `error_<constraint>`: a custom error message.
+Field property `show_if <expr>`: shown only while the expression holds; a hidden field's value is
+dropped and it is never required (domain.form_conditions). Constraint `excludes <field>`: refused
+when both this field and that one are answered truthfully.
 """
 from __future__ import annotations
 
@@ -18,11 +21,12 @@ from pydantic import BaseModel
 
 from domain.errors import FormInvalid, UnsafeExpression
 from domain.expressions import ExpressionError, check_expression, evaluate
+from domain.form_conditions import excluded_by, is_shown, lint_show_if, show_if_of
 from domain.patterns import PatternError, compile_pattern, fullmatch as pattern_fullmatch
 
 FieldType = Literal["string", "long", "boolean", "date", "enum"]
 CONSTRAINTS = {"required", "required_if", "minlength", "maxlength", "min", "max", "pattern",
-               "min_items", "must_be_true", "team_member", "differs_from", "readonly"}
+               "min_items", "must_be_true", "team_member", "differs_from", "readonly", "excludes"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TRUE = {"true", "1", "on", "yes", "ja"}
 _FALSE = {"false", "0", "off", "no", "nej", ""}
@@ -56,6 +60,10 @@ class FieldSpec(BaseModel):
     def prefill(self) -> bool:
         return self.properties.get("prefill", "").lower() == "true"
 
+    @property
+    def show_if(self) -> str | None:
+        return show_if_of(self.properties)
+
 
 class FormSpec(BaseModel):
     fields: list[FieldSpec] = []
@@ -82,6 +90,10 @@ def lint_form(form: FormSpec) -> list[str]:
             problems.append(f"field {f.id}: enum without values")
         for c in f.constraints:
             problems.extend(f"field {f.id}: {p}" for p in _lint_constraint(c))
+            if c.name == "excludes" and c.config not in {other.id for other in form.fields}:
+                problems.append(f"field {f.id}: excludes needs the id of another field of this form")
+        if f.show_if:
+            problems.extend(f"field {f.id}: {p}" for p in lint_show_if(f.show_if))
     return problems
 
 
@@ -175,15 +187,30 @@ def validate_submission(form: FormSpec, submitted: dict[str, Any], current: dict
             errors[f.id] = str(exc)
             values[f.id] = None
     context = {**current, **values}
+    hidden = set()
+    for f in form.fields:   # in form order, so a field hidden by a hidden field is hidden too
+        if not is_shown(f.show_if, context):
+            hidden.add(f.id)
+            values[f.id] = current.get(f.id) if f.prefill else None
+            context[f.id] = values[f.id]
+            errors.pop(f.id, None)
     for f in form.fields:
-        if f.id in errors:
+        if f.id in errors or f.id in hidden:
             continue
-        message = _check_constraints(f, values[f.id], context, directory)
+        message = _check_constraints(f, values[f.id], context, directory) or _excluded(form, f, values, hidden)
         if message:
             errors[f.id] = f.properties.get(f"error_{message[0]}", message[1])
     if errors:
         raise FormInvalid(errors)
     return values
+
+
+def _excluded(form: FormSpec, f: FieldSpec, values: dict[str, Any], hidden: set[str]) -> tuple[str, str] | None:
+    for c in f.constraints:
+        other = form.field(c.config or "") if c.name == "excludes" else None
+        if other is not None and other.id not in hidden and excluded_by(values.get(f.id), values.get(other.id)):
+            return "excludes", f"Kan ikke vælges sammen med »{other.label}«; vælg ét af dem."
+    return None
 
 
 def _check_constraints(f: FieldSpec, value: Any, context: dict[str, Any],

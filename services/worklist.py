@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from config.handbook import handbook
 from domain.errors import Forbidden, FormInvalid, InvalidState, NotFound
+from domain.form_conditions import show_if_tree
 from domain.forms import FormSpec
 from services.case_context import CaseContext, build_context, diagram_facts
 from services.runtime import Runtime
@@ -185,6 +186,7 @@ class TaskForm:
     form: FormSpec
     values: dict
     context: CaseContext | None = None   # the case beside the form (issue 12)
+    conditions: dict | None = None       # field id -> show_if as a JSON tree for the browser
 
 
 def task_form(session: Session, runtime: Runtime, *, task_id: str) -> TaskForm:
@@ -204,7 +206,10 @@ def task_form(session: Session, runtime: Runtime, *, task_id: str) -> TaskForm:
         values[f.id] = current if f.prefill and current is not None else f.default
     context = build_context(session, case=case, bpmn_id=task.bpmn_id, data=data,
                             facts=diagram_facts(bundle.content_hash, bundle.sources))
-    return TaskForm(task, case, form, values, context)
+    types = {f.id: f.type for f in form.fields}
+    conditions = {f.id: tree for f in form.fields if f.show_if
+                  for tree in [show_if_tree(f.show_if, types, data)] if tree is not None}
+    return TaskForm(task, case, form, values, context, conditions)
 
 
 def add_case_note(session: Session, *, number: str, username: str, summary: str, notes: str,

@@ -106,7 +106,8 @@ def _task_context(principal: Principal, view, values: dict, errors: dict) -> dic
     return {"task": task, "case": view.case, "form": view.form, "values": values, "errors": errors,
             "may_act": may_act and task.claimed_by in (None, principal.username), "labels": handbook().labels,
             "unknown_errors": {k: v for k, v in errors.items() if view.form.field(k) is None},
-            "case_context": view.context, "cannot_act": _cannot_act(principal, task)}
+            "case_context": view.context, "cannot_act": _cannot_act(principal, task),
+            "conditions": view.conditions or {}}
 
 
 def _cannot_act(principal: Principal, task) -> str | None:

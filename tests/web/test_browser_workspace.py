@@ -1,0 +1,87 @@
+"""The service desk's workspace in a real browser (issue 12): find a case on /sager, see the case
+beside the form, and fields that follow the answers (show_if) — shown and hidden as the person
+answers, all shown without JavaScript, and hidden answers never sent. Chromium via Playwright."""
+from __future__ import annotations
+
+import pytest
+
+from webclient import ANSWERS, actor_for
+
+from test_browser_e2e import browser, fill_form, server, shot, sign_in  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.browser
+
+
+def _do(pages, number, bpmn_id):
+    task = next((t for t in pages["sd.tekniker"].request.get(f"/api/tasks?case={number}").json()
+                 if t["bpmn_id"] == bpmn_id), None)
+    if task is None:   # e.g. the personal handover is only asked for critical and high cases
+        return None
+    page = pages[actor_for(task)]
+    page.goto(f"/tasks/{task['id']}")
+    fill_form(page, ANSWERS[bpmn_id])
+    with page.expect_navigation():
+        page.click("#task-form button[type=submit]")
+    assert page.locator(".field-error").count() == 0, bpmn_id
+    return task
+
+
+def test_find_a_case_see_it_beside_the_form_and_get_only_the_fields_that_fit(server, browser):  # noqa: F811
+    pages = {name: sign_in(browser, server, name) for name in ("sd.tekniker", "app.koordinator", "app.tekniker")}
+    desk = pages["sd.tekniker"]
+    desk.goto("/cases/new")
+    desk.fill("input[name=summary]", "Scanneren i ambulatoriet sender ikke")
+    desk.fill("input[name=customer_name]", "Hanne Hansen")
+    desk.fill("input[name=customer_phone]", "11223344")
+    desk.click("#new-case-form button[type=submit]")
+    desk.wait_for_selector("h1[data-bpmn-id=classify_case]")
+    number = desk.locator(".crumbs a").first.inner_text()
+
+    desk.goto("/sager")
+    desk.fill("#case-search input[name=q]", "hanne")
+    with desk.expect_navigation():
+        desk.click("#case-search button[type=submit]")
+    row = desk.locator(f"tr[data-case='{number}']")
+    assert row.count() == 1 and "Hanne Hansen" in row.inner_text()
+    shot(desk, "11-case-search")
+    with desk.expect_navigation():
+        row.locator("a.case-link").click()
+    assert number in desk.locator(".case-head").inner_text()
+
+    for step in ("classify_case", "first_triage", "choose_team", "questionnaire_application_operations",
+                 "confirm_personal_handover", "distribute_case"):
+        _do(pages, number, step)
+
+    work = next(t for t in desk.request.get(f"/api/tasks?case={number}").json() if t["bpmn_id"] == "work_on_case")
+    # without JavaScript every field is shown (the server still decides)
+    context = browser.new_context(base_url=server, java_script_enabled=False)
+    plain = context.new_page()
+    plain.goto("/login")
+    plain.fill("input[name=username]", "app.tekniker")
+    plain.fill("input[name=password]", "app.tekniker")
+    plain.click("#login-form button[type=submit]")
+    plain.goto(f"/tasks/{work['id']}")
+    assert plain.locator("[data-field=solution]").is_visible()
+    assert plain.locator("[data-field=escalation_reason]").is_visible()
+    context.close()
+
+    technician = pages["app.tekniker"]
+    technician.goto(f"/tasks/{work['id']}")
+    assert "Hanne Hansen" in technician.locator("#customer-card").inner_text()
+    assert "Kan ikke logge på journalsystemet" in technician.locator("#triage-facts").inner_text()
+    assert technician.locator("[data-field=solution]").is_hidden()            # nothing chosen yet
+    technician.select_option("#task-form select[name=outcome]", "escalate")
+    assert technician.locator("[data-field=escalation_reason]").is_visible()
+    assert technician.locator("[data-field=solution]").is_hidden()
+    technician.fill("#task-form [name=escalation_reason]", "skal ikke sendes")
+    shot(technician, "12-task-with-case-and-conditional-fields")
+    technician.select_option("#task-form select[name=outcome]", "resolved")
+    assert technician.locator("[data-field=escalation_reason]").is_hidden()
+    assert technician.locator("[data-field=solution]").is_visible()
+    technician.fill("#task-form [name=solution]", "Genstartet scannerservicen")
+    with technician.expect_navigation():
+        technician.click("#task-form button[type=submit]")
+    notes = next(w for w in desk.request.get(f"/api/cases/{number}/work-info").json()
+                 if w["event"] == "task.work_on_case")["notes"]
+    assert "Genstartet scannerservicen" in notes and "skal ikke sendes" not in notes
+
