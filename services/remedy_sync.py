@@ -1,46 +1,45 @@
-"""Remedy sync (H-R1.1; H-T1/H-T2 registration): import new and changed incidents from BMC Remedy
-as cases, and push Work Info and status changes back through the outbox.
+"""Remedy sync (H-R1.1; H-T1/H-T2 registration; issue 14): Remedy is the region's system of record.
 
-Import: incidents of HPD:Help Desk modified since the newest change already seen (the watermark is
-max(case_record.remedy_last_modified)) are read in pages. Each is validated
-(`incident_from_remedy`) and imported in its own transaction, idempotent on the Incident Number
-(`case_record.remedy_incident_number`, unique): a known incident only records a status change made
-in Remedy; a new one opens a case with `services.cases.open_case`. Bad data (missing fields,
-unknown status, too short a summary) is reported with the incident number and imports nothing.
-Incidents already resolved, closed or cancelled in Remedy are not imported.
+Import: incidents of the help-desk form whose ``Last Modified Date`` is at or after the watermark
+are read page by page (``offset``/``limit``, then ``_links.next``) sorted by Last Modified Date and
+Entry ID; an incident at or before the watermark (same date, Entry ID not greater) is skipped, so
+ties are handled and the watermark (``remedy_sync_state``) always advances — also past an incident
+that cannot be imported (its next change in Remedy brings it back). The first sync is bounded by
+``remedy.sync.start`` (or the last ``first_sync_days``) and the support-group/company filters.
+Each incident is handled in its own transaction with the watermark: a new one opens a case
+(Reported Date → ``received_at``, customer name/e-mail/phone/site, Remedy's assignment as Work
+Info); a known one has its Remedy-side changes applied (``services.remedy_apply``). Incidents
+already resolved, closed or cancelled in Remedy are not imported. At most ``remedy_import_limit``
+incidents are handled per sync; the next sync continues from the watermark.
 
-Push: Work Info of linked cases not yet queued becomes an outbox item kind "remedy"
-(action "worklog", key remedy:worklog:<id>); a case status whose Remedy value differs from the
-last one pushed becomes an item (action "status"). Both are marked in the same transaction, so a
-second sync (or a crash between) queues nothing twice; the dispatcher delivers them.
+Then ``services.remedy_push`` queues what goes back (Work Info, status/assignment, new cases).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from config.handbook import handbook
 from config.settings import Settings
 from connectors.remedy import RemedyClient, RemedyDataError, RemedyEntry, incident_from_remedy
-from connectors.remedy.qualification import field_ge
+from connectors.remedy.mapping import ImportedIncident, parse_ar_datetime
+from connectors.remedy.qualification import and_, field_equals, field_ge, group, or_
 from domain.errors import SagsflowError
 from services.cases import NewCase, open_case
+from services.remedy_apply import apply_remedy_change, remedy_work_info, view_of
+from services.remedy_push import queue_changes, record_accepted
 from services.runtime import Runtime
-from store.cases import add_work_info
+from services.sla import refresh_deadlines, sla_config
 from store.models import CaseRow, WorkInfoRow
-from store.outbox import enqueue
+from store.remedy import advance_watermark, watermark
 
-HELP_DESK = "HPD:Help Desk"
-ACTOR = "remedy"
 FINISHED_IN_REMEDY = ("resolved", "closed", "cancelled")
-CASE_TO_REMEDY_STATUS = {"registered": "new", "in_triage": "new", "awaiting_distribution": "assigned",
-                         "in_progress": "in_progress", "testing": "in_progress", "waiting_for_customer": "pending",
-                         "resolved": "resolved", "closed": "closed", "rejected": "cancelled", "routed": "cancelled"}
 SERVICE_REQUEST_TYPES = ("User Service Request",)
+SORT = "Last Modified Date.asc,Entry ID.asc"
+REFERENCE = "Sagsflow-sag "   # first line of the notes of an incident Sagsflow created (connectors.remedy.mapping)
 
 
 class RemedyImportError(SagsflowError):
@@ -50,115 +49,163 @@ class RemedyImportError(SagsflowError):
 @dataclass
 class SyncReport:
     imported: list[str] = field(default_factory=list)     # Remedy incident numbers that became cases
-    updated: list[str] = field(default_factory=list)      # known incidents whose change was recorded
-    skipped: int = 0                                      # unchanged, or finished in Remedy
+    updated: list[str] = field(default_factory=list)      # known incidents whose Remedy-side change was applied
+    skipped: int = 0                                      # unchanged, already seen, or finished in Remedy
     errors: list[str] = field(default_factory=list)       # one clear message per refused incident
     queued: int = 0                                       # outbox items queued for Remedy
+    more: bool = False                                    # the import limit was reached; the next sync continues
 
     def as_dict(self) -> dict:
         return {"imported": self.imported, "updated": self.updated, "skipped": self.skipped,
-                "errors": self.errors, "queued": self.queued}
+                "errors": self.errors, "queued": self.queued, "more": self.more}
 
 
 def sync(factory: sessionmaker[Session], runtime: Runtime, client: RemedyClient, *, settings: Settings,
          now: datetime) -> SyncReport:
     """One sync: import, then queue what goes back. Remedy faults propagate (the flow retries)."""
     report = SyncReport()
+    record_accepted(factory)
     import_incidents(factory, runtime, client, settings=settings, now=now, report=report)
-    report.queued = queue_changes(factory, now=now)
+    push = queue_changes(factory, settings=settings, now=now)
+    report.queued, report.errors = push.queued, report.errors + push.errors
     return report
+
+
+def import_qualification(settings: Settings, *, since: datetime):
+    """``'Last Modified Date' >= since`` and the configured support-group/company filters."""
+    sync_settings = settings.remedy.sync
+    parts = [field_ge("Last Modified Date", since)]
+    if sync_settings.support_groups:
+        parts.append(group(or_(*(field_equals("Assigned Group", g) for g in sync_settings.support_groups))))
+    if sync_settings.companies:
+        parts.append(group(or_(*(field_equals("Company", c) for c in sync_settings.companies))))
+    return and_(*parts)
 
 
 def import_incidents(factory, runtime: Runtime, client: RemedyClient, *, settings: Settings, now: datetime,
                      report: SyncReport) -> None:
+    remedy = settings.remedy
     with factory() as session:
-        watermark = session.execute(select(func.max(CaseRow.remedy_last_modified))).scalar_one_or_none()
-    entries = client.get_entries(HELP_DESK, field_ge("Last Modified Date", watermark) if watermark else None,
-                                 sort="Last Modified Date.asc", limit=settings.remedy_import_limit)
-    for entry in entries:
+        mark, mark_id = watermark(session)
+    since = mark or remedy.sync.start or now - timedelta(days=remedy.sync.first_sync_days)
+    handled = 0
+    for entry in client.search_all(remedy.forms.help_desk, import_qualification(settings, since=since),
+                                   sort=SORT, page_size=remedy.sync.page_size):
+        entry_id = str(entry.values.get("Entry ID") or entry.entry_id or "")
+        try:
+            modified = parse_ar_datetime(entry.values.get("Last Modified Date"), field="Last Modified Date")
+        except RemedyDataError as exc:
+            report.errors.append(f"Remedy incident {_label(entry)} not imported: {exc}")
+            continue
+        if mark is not None and (modified, entry_id) <= (mark, mark_id or ""):
+            report.skipped += 1
+            continue
+        if handled >= settings.remedy_import_limit:
+            report.more = True
+            return
+        handled += 1
         try:
             with factory() as session, session.begin():
                 _import_one(session, runtime, entry, settings=settings, now=now, report=report)
+                advance_watermark(session, modified=modified, entry_id=entry_id, now=now)
         except RemedyImportError as exc:
             report.errors.append(str(exc))
+            with factory() as session, session.begin():
+                advance_watermark(session, modified=modified, entry_id=entry_id, now=now)
+
+
+def _label(entry: RemedyEntry) -> str:
+    return str(entry.values.get("Incident Number") or entry.entry_id or "?")[:40]
 
 
 def _import_one(session: Session, runtime: Runtime, entry: RemedyEntry, *, settings: Settings, now: datetime,
                 report: SyncReport) -> None:
-    label = str(entry.values.get("Incident Number") or entry.entry_id or "?")[:40]
     try:
         incident = incident_from_remedy(entry.values)
     except RemedyDataError as exc:
-        raise RemedyImportError(f"Remedy incident {label} not imported: {exc}") from None
+        raise RemedyImportError(f"Remedy incident {_label(entry)} not imported: {exc}") from None
     case = session.execute(select(CaseRow).where(CaseRow.remedy_incident_number == incident.incident_number)
                            .with_for_update()).scalar_one_or_none()
     if case is not None:
-        if case.remedy_last_modified is not None and incident.last_modified <= case.remedy_last_modified:
+        if apply_remedy_change(session, runtime, case, incident, settings=settings, now=now):
+            report.updated.append(incident.incident_number)
+        else:
             report.skipped += 1
-            return
-        case.remedy_last_modified = incident.last_modified
-        if incident.status != case.remedy_pushed_status:
-            _work_info(session, case, "remedy_update", f"Status ændret i Remedy: {incident.remedy_status}",
-                       incident.status_reason or "", now=now)
-        report.updated.append(incident.incident_number)
+        return
+    created_here = _created_by_sagsflow(session, incident)
+    if created_here is not None:   # our own create, read back before its delivery was recorded
+        created_here.remedy_incident_number = incident.incident_number
+        created_here.remedy_entry_id, created_here.remedy_last_modified = entry.entry_id, incident.last_modified
+        created_here.remedy_status = created_here.remedy_pushed_status = incident.status
+        created_here.remedy_view = view_of(incident)
+        report.skipped += 1
         return
     if incident.status in FINISHED_IN_REMEDY:
         report.skipped += 1
         return
-    values = entry.values
-    customer = " ".join(str(values.get(k) or "").strip() for k in ("First Name", "Last Name")).strip()
-    try:
-        new = NewCase(case_type="service_request" if values.get("Service Type") in SERVICE_REQUEST_TYPES
-                      else "incident", summary=incident.summary, impact=incident.impact, urgency=incident.urgency,
-                      sla_level=settings.remedy_import_sla_level, customer_name=customer or "Ukendt kunde (Remedy)")
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise RemedyImportError(f"Remedy incident {label} not imported: {problems}") from None
-    case = open_case(session, runtime, new=new, actor=ACTOR, now=now)
-    case.remedy_incident_number = incident.incident_number
+    case = _open(session, runtime, incident, settings=settings, now=now)
     case.remedy_entry_id = entry.entry_id
-    case.remedy_last_modified = incident.last_modified
-    case.remedy_pushed_status = CASE_TO_REMEDY_STATUS.get(case.status)
-    _work_info(session, case, "remedy_import", f"Importeret fra Remedy: {incident.incident_number}",
-               incident.notes or "", now=now)
-    for row in session.execute(select(WorkInfoRow).where(WorkInfoRow.case_id == case.id)).scalars():
-        row.remedy_queued_at = now   # Remedy already knows its own incident; nothing to echo back
-    session.flush()
     report.imported.append(incident.incident_number)
 
 
-def _work_info(session: Session, case: CaseRow, event: str, summary: str, notes: str, *, now: datetime) -> None:
-    row = add_work_info(session, case_id=case.id, event=event, work_log_type=handbook().work_log_type(event),
-                        summary=summary, notes=notes, author=ACTOR, view_access="internal", now=now)
-    row.remedy_queued_at = now   # came from Remedy: not pushed back
+def _created_by_sagsflow(session: Session, incident: ImportedIncident) -> CaseRow | None:
+    """The case whose create made this incident: its notes start with ``Sagsflow-sag <number>``."""
+    first_line = (incident.notes or "").split("\n", 1)[0].strip()
+    if not first_line.startswith(REFERENCE):
+        return None
+    return session.execute(select(CaseRow).where(CaseRow.number == first_line[len(REFERENCE):].strip(),
+                                                 CaseRow.remedy_incident_number.is_(None))).scalar_one_or_none()
 
 
-def queue_changes(factory, *, now: datetime, batch: int = 1000) -> int:
-    """Queue Work Info and status changes of linked cases for Remedy; returns the number queued."""
-    queued = 0
-    with factory() as session, session.begin():
-        rows = session.execute(
-            select(WorkInfoRow, CaseRow).join(CaseRow, CaseRow.id == WorkInfoRow.case_id)
-            .where(CaseRow.remedy_incident_number.is_not(None), WorkInfoRow.remedy_queued_at.is_(None))
-            .order_by(WorkInfoRow.id).limit(batch).with_for_update(of=WorkInfoRow, skip_locked=True)).all()
-        for info, case in rows:
-            enqueue(session, key=f"remedy:worklog:{info.id}", kind="remedy", case_id=case.id, now=now, payload={
-                "purpose": "remedy_worklog", "action": "worklog", "case_number": case.number,
-                "incident_number": case.remedy_incident_number, "work_log_type": info.work_log_type,
-                "summary": info.summary, "notes": info.notes, "view_access": info.view_access})
-            info.remedy_queued_at = now
-            queued += 1
-        cases = session.execute(select(CaseRow).where(CaseRow.remedy_incident_number.is_not(None))
-                                .with_for_update(skip_locked=True)).scalars()
-        for case in cases:
-            status = CASE_TO_REMEDY_STATUS.get(case.status)
-            if status is None or status == case.remedy_pushed_status:
-                continue
-            enqueue(session, key=f"remedy:status:{case.number}:{status}:{now.isoformat()}", kind="remedy",
-                    case_id=case.id, now=now, payload={
-                        "purpose": "remedy_status", "action": "status", "case_number": case.number,
-                        "incident_number": case.remedy_incident_number, "entry_id": case.remedy_entry_id,
-                        "status": status})
-            case.remedy_pushed_status = status
-            queued += 1
-    return queued
+def _open(session: Session, runtime: Runtime, incident: ImportedIncident, *, settings: Settings,
+          now: datetime) -> CaseRow:
+    base, dropped = _new_case(incident, settings), []
+    email, phone = incident.customer_email, incident.customer_phone
+    if email and not _acceptable(base, customer_email=email):
+        dropped.append("e-mail (ugyldig adresse)")
+        email = None
+    if phone and not _acceptable(base, customer_phone=phone):
+        dropped.append("telefon (ugyldigt nummer)")
+        phone = None
+    try:
+        new = NewCase(**base, customer_email=email, customer_phone=phone)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise RemedyImportError(f"Remedy incident {incident.incident_number} not imported: {problems}") from None
+    case = open_case(session, runtime, new=new, actor="remedy", now=now)
+    case.remedy_incident_number = incident.incident_number
+    case.remedy_last_modified = incident.last_modified
+    case.remedy_status = case.remedy_pushed_status = incident.status
+    case.remedy_view = view_of(incident)
+    case.customer_site = incident.site
+    if incident.reported_at is not None and incident.reported_at < case.received_at:
+        case.received_at = incident.reported_at    # the SLA starts when the customer reported it
+        refresh_deadlines(session, case=case, config=sla_config(settings.config_dir))
+    lines = [f"Rapporteret i Remedy: {incident.reported_at.isoformat() if incident.reported_at else 'ukendt'}",
+             f"Status i Remedy: {incident.remedy_status}", f"Prioritet i Remedy: {incident.priority}"]
+    if incident.assigned_group or incident.assignee_login:
+        lines.append(f"Tildelt i Remedy: {incident.assigned_group or '-'} / {incident.assignee_login or '-'}")
+    lines += [f"Ikke importeret: {d}" for d in dropped]
+    if incident.notes:
+        lines += ["", incident.notes]
+    remedy_work_info(session, case, "remedy_import", f"Importeret fra Remedy: {incident.incident_number}",
+                     "\n".join(lines), now=now)
+    for row in session.execute(select(WorkInfoRow).where(WorkInfoRow.case_id == case.id)).scalars():
+        row.remedy_queued_at = now   # Remedy already knows its own incident; nothing to echo back
+    session.flush()
+    return case
+
+
+def _acceptable(base: dict, **extra: str) -> bool:
+    try:
+        NewCase(**base, **extra)
+    except ValidationError:
+        return False
+    return True
+
+
+def _new_case(incident: ImportedIncident, settings: Settings) -> dict:
+    return {"case_type": "service_request" if incident.service_type in SERVICE_REQUEST_TYPES else "incident",
+            "summary": incident.summary, "impact": incident.impact, "urgency": incident.urgency,
+            "sla_level": settings.remedy_import_sla_level,
+            "customer_name": incident.customer_name or "Ukendt kunde (Remedy)"}

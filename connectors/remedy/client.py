@@ -7,7 +7,8 @@ raw token text back), ``Authorization: AR-JWT <token>``, entries under
 
 Behaviour the outbox relies on:
 - every call has a timeout; faults are classified (see ``errors``):
-  5xx / timeout / connection error -> RemedyTransientError, other 4xx -> permanent;
+  by AR messageNumber first (timeouts/busy transient, everything else permanent, at 400 or
+  500 alike), then by status for non-AR answers; timeouts and connection errors are transient;
 - the token is renewed ``token_refresh_margin_s`` before its lifetime ends, and
   once more when Remedy answers 401, after which the request is sent once again;
 - requests of one client are serialized by a lock (ARERR 9093: one user must
@@ -21,13 +22,12 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, unquote, urlencode, urlparse
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlparse
 
 import requests
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from connectors.remedy.errors import (
     RemedyApiError,
@@ -41,6 +41,7 @@ from connectors.remedy.errors import (
     parse_ar_messages,
 )
 from connectors.remedy.qualification import Qualification
+from connectors.remedy.settings import RemedySettings
 
 log = logging.getLogger(__name__)
 
@@ -49,37 +50,6 @@ LOGIN_PATH = "/api/jwt/login"
 LOGOUT_PATH = "/api/jwt/logout"
 _SORT_KEY = re.compile(r"^[^,()\x00-\x1f]+\.(asc|desc)$")
 _BAD_NAME = re.compile(r"[,()\x00-\x1f\x7f]")
-
-
-class RemedySettings(BaseModel):
-    """Connection settings; the password is a SecretStr and never logged."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    enabled: bool = False
-    base_url: str = "http://127.0.0.1:8008"
-    username: str = ""
-    password: SecretStr = SecretStr("")
-    timeout_s: float = Field(default=30.0, gt=0)
-    verify_tls: bool = True
-    token_lifetime_s: float = Field(default=3600.0, gt=0)
-    token_refresh_margin_s: float = Field(default=300.0, ge=0)
-
-    @field_validator("base_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        parsed = urlparse(value)
-        if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise ValueError("base_url must be http(s)://host[:port] of the AR REST server")
-        if parsed.query or parsed.fragment:
-            raise ValueError("base_url must not contain a query or fragment")
-        return value.rstrip("/")
-
-    @model_validator(mode="after")
-    def _credentials_when_enabled(self) -> RemedySettings:
-        if self.enabled and (not self.username or not self.password.get_secret_value()):
-            raise ValueError("username and password are required when Remedy is enabled")
-        return self
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +102,8 @@ class RemedyClient:
                 "username": self._settings.username,
                 "password": self._settings.password.get_secret_value(),
             }
+            if self._settings.auth_string:
+                body["authString"] = self._settings.auth_string
             response = self._send("POST", LOGIN_PATH, data=body, authorized=False)
             if response.status_code != 200:
                 raise self._error(response)
@@ -173,26 +145,48 @@ class RemedyClient:
         offset: int | None = None,
         sort: str | None = None,
     ) -> list[RemedyEntry]:
-        """Search a form: ``GET /entry/{form}?q=…&fields=values(…)&limit&offset&sort``."""
-        params: list[tuple[str, str]] = []
-        if qualification is not None:
-            if not isinstance(qualification, Qualification):
-                raise RemedyUsageError(
-                    "qualification must be built with connectors.remedy.qualification, not raw text"
-                )
-            params.append(("q", str(qualification)))
-        params += _fields_param(fields)
-        if limit is not None:
-            params.append(("limit", str(_non_negative(limit, "limit", minimum=1))))
-        if offset is not None:
-            params.append(("offset", str(_non_negative(offset, "offset", minimum=0))))
-        if sort is not None:
-            params.append(("sort", _sort_param(sort)))
+        """Search a form: ``GET /entry/{form}?q=…&fields=values(…)&limit&offset&sort`` (one page)."""
+        params = _search_params(qualification, fields=fields, limit=limit, offset=offset, sort=sort)
+        return self._search_page(form, params)[0]
+
+    def search_all(
+        self,
+        form: str,
+        qualification: Qualification | None = None,
+        *,
+        sort: str,
+        page_size: int,
+        fields: Sequence[str] | None = None,
+    ) -> Iterator[RemedyEntry]:
+        """Every matching entry, page by page: ``offset``/``limit`` and then ``_links.next``.
+
+        The next page is requested with the query of ``_links.next`` on our own base URL (a
+        server behind a proxy may name an inner host); paging ends when no ``next`` link comes or
+        a page is empty. A stable ``sort`` is required so that pages do not overlap.
+        """
+        params = _search_params(qualification, fields=fields, limit=page_size, offset=0, sort=sort)
+        while True:
+            entries, next_params = self._search_page(form, params)
+            yield from entries
+            if not entries or next_params is None:
+                return
+            params = next_params
+
+    def _search_page(
+        self, form: str, params: list[tuple[str, str]]
+    ) -> tuple[list[RemedyEntry], list[tuple[str, str]] | None]:
         body = self._json(self._request("GET", _entry_path(form), params=params, expected=(200,)))
         entries = body.get("entries") if isinstance(body, dict) else None
         if not isinstance(entries, list):
             raise RemedyDataError(f"search on {form} answered without an 'entries' list")
-        return [_entry(item, form) for item in entries]
+        next_params = None
+        links = body.get("_links") if isinstance(body, dict) else None
+        nexts = links.get("next") if isinstance(links, dict) else None
+        if isinstance(nexts, list) and nexts and isinstance(nexts[0], dict) and isinstance(nexts[0].get("href"), str):
+            next_params = parse_qsl(urlparse(nexts[0]["href"]).query, keep_blank_values=True)
+            if not any(key == "offset" for key, _ in next_params):
+                raise RemedyDataError(f"search on {form}: _links.next carries no offset")
+        return [_entry(item, form) for item in entries], next_params
 
     def get_entry(
         self, form: str, entry_id: str, *, fields: Sequence[str] | None = None
@@ -327,6 +321,23 @@ def _entry_path(form: str, entry_id: str | None = None) -> str:
             raise RemedyUsageError(f"invalid entry id {entry_id!r}")
         path += "/" + quote(entry_id, safe="")
     return path
+
+
+def _search_params(qualification: Qualification | None, *, fields: Sequence[str] | None, limit: int | None,
+                   offset: int | None, sort: str | None) -> list[tuple[str, str]]:
+    params: list[tuple[str, str]] = []
+    if qualification is not None:
+        if not isinstance(qualification, Qualification):
+            raise RemedyUsageError("qualification must be built with connectors.remedy.qualification, not raw text")
+        params.append(("q", str(qualification)))
+    params += _fields_param(fields)
+    if limit is not None:
+        params.append(("limit", str(_non_negative(limit, "limit", minimum=1))))
+    if offset is not None:
+        params.append(("offset", str(_non_negative(offset, "offset", minimum=0))))
+    if sort is not None:
+        params.append(("sort", _sort_param(sort)))
+    return params
 
 
 def _fields_param(fields: Sequence[str] | None) -> list[tuple[str, str]]:

@@ -7,8 +7,10 @@ Hierarchy::
 
     RemedyError
     ├── RemedyApiError            an HTTP exchange failed; carries status + AR messages
-    │   ├── RemedyTransientError  5xx, timeouts, connection errors  -> retry later
-    │   └── RemedyPermanentError  4xx (401 only after one re-login)  -> do not retry
+    │   ├── RemedyTransientError  AR timeouts/busy (ARERR 90-94, 9093), non-AR 5xx,
+    │   │                         timeouts, connection errors  -> retry later
+    │   └── RemedyPermanentError  any other AR message, at 400 or 500 alike; non-AR 4xx
+    │                             (401 only after one re-login)  -> do not retry
     │       └── RemedyAuthError   login refused / token refused twice
     ├── RemedyDataError           Remedy answered, but the data is unusable
     └── RemedyUsageError          the caller passed something we cannot send
@@ -141,12 +143,32 @@ def parse_ar_messages(body: bytes | str) -> tuple[ArMessage, ...]:
     return tuple(messages)
 
 
+# AR message numbers that say "try again later" (BMC ARERR list): network, RPC and busy-server
+# timeouts, and one user's overlapping sessions. Every other AR message is permanent.
+TRANSIENT_AR_NUMBERS = frozenset({90, 91, 92, 93, 94, 9093})
+# AR message numbers about who is calling: bad user/password, expired or unknown token.
+AUTH_AR_NUMBERS = frozenset({623})
+
+
 def error_for_status(
     status: int, messages: Sequence[ArMessage], *, detail: str | None = None
 ) -> RemedyApiError:
-    """Choose the error class for a non-2xx response (401 = auth, 5xx = transient)."""
-    if status == 401:
+    """Choose the error class for a non-2xx response, by AR ``messageNumber`` first.
+
+    BMC documents HTTP 500 as "the default response for any error", so the status alone says
+    little: with an AR status list, authentication numbers are :class:`RemedyAuthError`, the
+    network/timeout/busy numbers are transient and everything else (unknown form or field,
+    qualification syntax, required fields, filter/workflow messages) is permanent — the same
+    whether the server answers 400 or 500. Without an AR list (a proxy's HTML page, an empty
+    body) 5xx, 408 and 429 are transient and other 4xx permanent; 401 is always authentication.
+    """
+    numbers = {m.number for m in messages if m.number is not None}
+    if status == 401 or numbers & AUTH_AR_NUMBERS:
         return RemedyAuthError(status, messages, detail=detail)
+    if numbers:
+        if numbers <= TRANSIENT_AR_NUMBERS:
+            return RemedyTransientError(status, messages, detail=detail)
+        return RemedyPermanentError(status, messages, detail=detail)
     if status >= 500 or status in (408, 429):
         return RemedyTransientError(status, messages, detail=detail)
     return RemedyPermanentError(status, messages, detail=detail)

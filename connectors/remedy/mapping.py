@@ -110,6 +110,8 @@ class CaseForRemedy(BaseModel):
     status_reason: str | None = Field(default=None, max_length=SHORT_TEXT_MAX_LENGTH)
     resolution: str | None = Field(default=None, max_length=NOTES_MAX_LENGTH)
     team: str | None = Field(default=None, max_length=SHORT_TEXT_MAX_LENGTH)
+    support_company: str | None = Field(default=None, max_length=SHORT_TEXT_MAX_LENGTH)
+    support_organization: str | None = Field(default=None, max_length=SHORT_TEXT_MAX_LENGTH)
     assignee_login: str | None = Field(default=None, max_length=SHORT_TEXT_MAX_LENGTH)
     customer_first_name: str = Field(min_length=1, max_length=SHORT_TEXT_MAX_LENGTH)
     customer_last_name: str = Field(min_length=1, max_length=SHORT_TEXT_MAX_LENGTH)
@@ -154,6 +156,50 @@ class WorkInfoForRemedy(BaseModel):
         return clean_text(value, max_length=NOTES_MAX_LENGTH + 1) if isinstance(value, str) else value
 
 
+class RemedyState(BaseModel):
+    """What Sagsflow wants an incident to show (pushed through ``HPD:IncidentInterface``)."""
+
+    model_config = _STRICT
+
+    status: CaseStatus
+    status_reason: str | None = Field(default=None, max_length=SHORT_TEXT_MAX_LENGTH)
+    resolution: str | None = Field(default=None, max_length=NOTES_MAX_LENGTH)
+    assigned_group: str | None = Field(default=None, max_length=SHORT_TEXT_MAX_LENGTH)
+    support_company: str | None = Field(default=None, max_length=SHORT_TEXT_MAX_LENGTH)
+    support_organization: str | None = Field(default=None, max_length=SHORT_TEXT_MAX_LENGTH)
+    assignee_login: str | None = Field(default=None, max_length=SHORT_TEXT_MAX_LENGTH)
+
+
+# Remedy statuses in the order an incident moves; a push never goes to a lower rank, except the
+# reopen BMC allows (Resolved -> In Progress/Pending). Pending and In Progress share a rank.
+STATUS_RANK: dict[str, int] = {"new": 0, "assigned": 1, "in_progress": 2, "pending": 2, "resolved": 3,
+                               "closed": 4, "cancelled": 4}
+
+
+def is_backwards(current: str | None, target: str) -> bool:
+    """True when moving an incident from ``current`` to ``target`` would go backwards."""
+    if current is None or current == target:
+        return False
+    if current in ("closed", "cancelled"):
+        return True
+    if current == "resolved" and target in ("in_progress", "pending"):
+        return False
+    return STATUS_RANK[target] < STATUS_RANK[current]
+
+
+def interface_update_values(state: RemedyState) -> dict[str, str]:
+    """Values for ``PUT /entry/HPD:IncidentInterface/{id}``: status with what ITSM needs for it."""
+    values = {"z1D Action": "MODIFY", "Status": STATUS_TO_REMEDY[state.status]}
+    if state.assigned_group:
+        values["Assigned Group"] = state.assigned_group
+        _optional(values, "Assigned Support Company", state.support_company)
+        _optional(values, "Assigned Support Organization", state.support_organization)
+    _optional(values, "Assignee Login ID", state.assignee_login)
+    _optional(values, "Status_Reason", state.status_reason)
+    _optional(values, "Resolution", state.resolution)
+    return values
+
+
 class ImportedIncident(BaseModel):
     """An incident read from ``HPD:Help Desk`` / ``HPD:IncidentInterface``, validated."""
 
@@ -171,6 +217,20 @@ class ImportedIncident(BaseModel):
     last_modified: datetime
     assigned_group: str | None
     assignee_login: str | None
+    reported_at: datetime | None = None
+    customer_first_name: str | None = None
+    customer_last_name: str | None = None
+    customer_email: str | None = None
+    customer_phone: str | None = None
+    site: str | None = None
+    company: str | None = None
+    service_type: str | None = None
+    last_modified_by: str | None = None
+
+    @property
+    def customer_name(self) -> str | None:
+        name = " ".join(p for p in (self.customer_first_name, self.customer_last_name) if p)
+        return name or None
 
 
 def _notes_with_reference(case: CaseForRemedy) -> str:
@@ -201,6 +261,9 @@ def incident_create_values(case: CaseForRemedy) -> dict[str, str]:
     _optional(values, "Status_Reason", case.status_reason)
     _optional(values, "Resolution", case.resolution)
     _optional(values, "Assigned Group", case.team)
+    if case.team:
+        _optional(values, "Assigned Support Company", case.support_company)
+        _optional(values, "Assigned Support Organization", case.support_organization)
     _optional(values, "Assignee Login ID", case.assignee_login)
     return values
 
@@ -296,4 +359,18 @@ def incident_from_remedy(values: Mapping[str, Any]) -> ImportedIncident:
         last_modified=parse_ar_datetime(values["Last Modified Date"], field="Last Modified Date"),
         assigned_group=_optional_text(values, "Assigned Group", SHORT_TEXT_MAX_LENGTH),
         assignee_login=_optional_text(values, "Assignee Login ID", SHORT_TEXT_MAX_LENGTH),
+        reported_at=_optional_date(values, "Reported Date") or _optional_date(values, "Submit Date"),
+        customer_first_name=_optional_text(values, "First Name", SHORT_TEXT_MAX_LENGTH),
+        customer_last_name=_optional_text(values, "Last Name", SHORT_TEXT_MAX_LENGTH),
+        customer_email=_optional_text(values, "Internet E-mail", 320),
+        customer_phone=_optional_text(values, "Phone Number", 40),
+        site=_optional_text(values, "Site", SHORT_TEXT_MAX_LENGTH),
+        company=_optional_text(values, "Company", SHORT_TEXT_MAX_LENGTH),
+        service_type=_optional_text(values, "Service Type", SHORT_TEXT_MAX_LENGTH),
+        last_modified_by=_optional_text(values, "Last Modified By", SHORT_TEXT_MAX_LENGTH),
     )
+
+
+def _optional_date(values: Mapping[str, Any], field: str) -> datetime | None:
+    raw = values.get(field)
+    return None if raw in (None, "") else parse_ar_datetime(raw, field=field)

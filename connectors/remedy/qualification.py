@@ -21,7 +21,6 @@ from typing import Any, Literal, NoReturn
 from connectors.remedy.errors import QualificationError
 
 Operator = Literal["=", "!=", "<", "<=", ">", ">="]
-AR_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S+0000"
 _FORBIDDEN_VALUE_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _FORBIDDEN_FIELD_CHARS = re.compile(r"['\"\x00-\x1f\x7f]")
 _MAX_FIELD_NAME = 254
@@ -44,10 +43,11 @@ class Comparison:
 
 
 def format_ar_date(moment: datetime) -> str:
-    """Render an aware datetime as AR expects in a qualification (UTC, ``+0000``)."""
+    """Render an aware datetime in BMC's documented form ``yyyy-MM-ddTHH:mm:ss.SSSZ`` (UTC)."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise QualificationError("a date in a qualification must be timezone-aware")
-    return moment.astimezone(UTC).strftime(AR_DATE_FORMAT)
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
 
 
 def quote_field(field: str) -> str:
@@ -118,22 +118,69 @@ def and_(*parts: Qualification) -> Qualification:
     return Qualification(" AND ".join(parts))
 
 
+def or_(*parts: Qualification) -> Qualification:
+    """Any part holds; each part is parenthesised so AND inside it keeps its meaning."""
+    if not parts:
+        raise QualificationError("or_() needs at least one qualification")
+    for part in parts:
+        if not isinstance(part, Qualification):
+            raise QualificationError(
+                "or_() accepts only Qualification objects from this module, not raw text"
+            )
+    return Qualification(" OR ".join(f"({part})" for part in parts)) if len(parts) > 1 else parts[0]
+
+
+def group(part: Qualification) -> Qualification:
+    """``(part)``: keeps an OR together when it is AND-ed with more terms."""
+    if not isinstance(part, Qualification):
+        raise QualificationError("group() accepts only Qualification objects from this module")
+    return Qualification(f"({part})")
+
+
 # --- parser (used by the simulator) --------------------------------------------------
 
 _OPERATORS = ("!=", "<=", ">=", "=", "<", ">")
 
 
+Tree = Comparison | tuple  # ("and" | "or", [Tree, ...])
+
+
 def parse(text: str) -> tuple[Comparison, ...]:
-    """Parse a qualification of AND-ed comparisons (parentheses allowed).
+    """Parse a qualification of AND-ed comparisons (parentheses allowed); OR is refused here.
 
     Raises :class:`QualificationError` naming the position of the first problem.
     """
+    tree = parse_tree(text)
+    flat: list[Comparison] = []
+
+    def walk(node: Tree) -> None:
+        if isinstance(node, Comparison):
+            flat.append(node)
+        elif node[0] == "or":
+            raise QualificationError("OR is not supported here")
+        else:
+            for child in node[1]:
+                walk(child)
+
+    walk(tree)
+    return tuple(flat)
+
+
+def parse_tree(text: str) -> Tree:
+    """Parse AND/OR (AND binds tighter) with parentheses into a tree."""
     parser = _Parser(text)
-    terms = parser.expression()
+    tree = parser.disjunction()
     parser.skip_space()
     if parser.pos != len(text):
         parser.fail("unexpected text after the end of the qualification")
-    return tuple(terms)
+    return tree
+
+
+def evaluate(tree: Tree, values: Mapping[str, Any]) -> bool:
+    if isinstance(tree, Comparison):
+        return _holds(tree, values.get(tree.field))
+    results = (evaluate(child, values) for child in tree[1])
+    return all(results) if tree[0] == "and" else any(results)
 
 
 class _Parser:
@@ -148,30 +195,39 @@ class _Parser:
         while self.pos < len(self.text) and self.text[self.pos] in " \t\r\n":
             self.pos += 1
 
-    def expression(self) -> list[Comparison]:
-        terms = self.term()
-        while True:
-            self.skip_space()
-            word = self.text[self.pos : self.pos + 3]
-            if word.upper() != "AND":
-                return terms
-            after = self.text[self.pos + 3 : self.pos + 4]
-            if after not in (" ", "(", "'", "\t", "\r", "\n"):
-                self.fail("expected AND")
-            self.pos += 3
-            terms.extend(self.term())
+    def keyword(self, word: str) -> bool:
+        self.skip_space()
+        if self.text[self.pos : self.pos + len(word)].upper() != word:
+            return False
+        after = self.text[self.pos + len(word) : self.pos + len(word) + 1]
+        if after not in (" ", "(", "'", "\t", "\r", "\n"):
+            self.fail(f"expected {word}")
+        self.pos += len(word)
+        return True
 
-    def term(self) -> list[Comparison]:
+    def disjunction(self) -> Tree:
+        parts = [self.conjunction()]
+        while self.keyword("OR"):
+            parts.append(self.conjunction())
+        return parts[0] if len(parts) == 1 else ("or", parts)
+
+    def conjunction(self) -> Tree:
+        parts = [self.term()]
+        while self.keyword("AND"):
+            parts.append(self.term())
+        return parts[0] if len(parts) == 1 else ("and", parts)
+
+    def term(self) -> Tree:
         self.skip_space()
         if self.text.startswith("(", self.pos):
             self.pos += 1
-            terms = self.expression()
+            tree = self.disjunction()
             self.skip_space()
             if not self.text.startswith(")", self.pos):
                 self.fail("missing closing parenthesis")
             self.pos += 1
-            return terms
-        return [self.comparison()]
+            return tree
+        return self.comparison()
 
     def comparison(self) -> Comparison:
         if not self.text.startswith("'", self.pos):
@@ -209,6 +265,13 @@ class _Parser:
             return "".join(chunks)
 
 
+def comparisons(tree: Tree) -> list[Comparison]:
+    """Every comparison in a tree (the simulator checks their fields and dates)."""
+    if isinstance(tree, Comparison):
+        return [tree]
+    return [c for child in tree[1] for c in comparisons(child)]
+
+
 def matches(terms: tuple[Comparison, ...], values: Mapping[str, Any]) -> bool:
     """Evaluate parsed terms against an entry's values (dates compare as dates)."""
     return all(_holds(term, values.get(term.field)) for term in terms)
@@ -227,6 +290,8 @@ def _holds(term: Comparison, actual: Any) -> bool:
 
 
 def _as_date(value: Any) -> datetime | None:
+    if isinstance(value, str) and value.isdigit():
+        return datetime.fromtimestamp(int(value), tz=UTC)
     try:
         parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
     except ValueError:

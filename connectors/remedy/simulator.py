@@ -1,13 +1,16 @@
-"""In-memory BMC Remedy AR REST simulator for tests and local demos (H-R1.1, H-T1, H-T2).
+"""In-memory BMC Remedy AR REST simulator for tests and local demos (H-R1.1, H-T1, H-T2; issue 14).
 
-Speaks the subset Sagsflow uses, with Remedy's formats and errors: JWT
-login/logout (tokens expire), entry search with ``q=`` (AND-ed comparisons),
-read, create (201 + Location, ``fields=values(...)``), modify (204), AR error
-lists for 400/401/404/500. Forms: ``HPD:IncidentInterface_Create`` (creates
-become visible in ``HPD:Help Desk`` with an ``INC…`` number and a computed
-Priority), ``HPD:Help Desk`` and ``HPD:WorkLog`` (``WLG…`` ids).
+Follows BMC's documentation rather than our client (forms, menus and ITSM rules in
+``simulator_forms``): JWT login (form body, optional ``authString``) and logout, tokens that
+expire; searches with ``q=`` (AND/OR, parentheses; dates only in the documented
+``yyyy-MM-ddTHH:mm:ss.SSSZ`` form or as epoch seconds), ``sort``, ``offset``/``limit`` with a
+``_links.next`` that repeats the whole query, every field of the form when ``fields=`` is absent;
+create (201 + Location), modify (204); AR error lists with HTTP 500 — BMC's "default response for
+any error" — for validation and workflow errors (``error_status=400`` answers those with 400),
+401 for authentication and 404 for unknown forms and entries.
 Test hooks: :meth:`fail_next`, :meth:`delay_next`, :meth:`expire_all_tokens`,
-:meth:`seed_incident` (stores values unvalidated) and :meth:`entries`.
+:meth:`seed_incident` (stores values unvalidated), :meth:`change_incident` (a Remedy user's edit)
+and :meth:`entries`.
 
 Run: ``python -m connectors.remedy.simulator --port 8008`` (user/password demo).
 """
@@ -24,105 +27,49 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
-from connectors.remedy.errors import ArMessage, QualificationError
-from connectors.remedy.qualification import matches, parse
+from connectors.remedy.errors import QualificationError
+from connectors.remedy.qualification import Comparison, comparisons, evaluate, parse_tree
+from connectors.remedy.simulator_forms import (CREATE_FORM, FIELDS, HELP_DESK, INTERFACE, WORK_LOG, ArFault,
+                                               format_ar_timestamp, itsm_rules, known, priority_of,
+                                               qualification_date, validate)
 
-CREATE_FORM, HELP_DESK, WORK_LOG = "HPD:IncidentInterface_Create", "HPD:Help Desk", "HPD:WorkLog"
+__all__ = ["RemedySimulator", "format_ar_timestamp", "ArFault", "FIELDS", "CREATE_FORM", "HELP_DESK", "INTERFACE",
+           "WORK_LOG"]
 ENTRY_PREFIX = "/api/arsys/v1/entry/"
-_STATUS = ("New", "Assigned", "In Progress", "Pending", "Resolved", "Closed", "Cancelled")
-_IMPACT = {"1-Extensive/Widespread": 9, "2-Significant/Large": 5, "3-Moderate/Limited": 3, "4-Minor/Localized": 0}
-_URGENCY = {"1-Critical": 20, "2-High": 15, "3-Medium": 10, "4-Low": 0}
-_PRIORITY = {  # (impact, urgency) -> Priority, BMC default matrix (weights are not monotonic)
-    (1, 1): "Critical", (1, 2): "Critical", (1, 3): "High", (1, 4): "Low",
-    (2, 1): "Critical", (2, 2): "High", (2, 3): "Medium", (2, 4): "Low",
-    (3, 1): "High", (3, 2): "High", (3, 3): "Medium", (3, 4): "Low",
-    (4, 1): "High", (4, 2): "Medium", (4, 3): "Medium", (4, 4): "Low",
-}
-_SERVICE_TYPES = ("User Service Restoration", "User Service Request", "Infrastructure Restoration",
-                  "Infrastructure Event")
-_SOURCES = ("Direct Input", "Email", "External Escalation", "Fax", "Self Service", "Systems Management",
-            "Phone", "Voice Mail", "Walk In", "Web", "Other", "BMC Impact Manager Event")
-_WORK_LOG_TYPES = ("Customer Communication", "Customer Follow-up", "Customer Status Update", "Closure Follow Up",
-                   "Detail Clarification", "General Information", "Resolution Communications", "Satisfaction Survey",
-                   "Status Update", "Incident Task / Action", "Problem Script", "Working Log", "Email System",
-                   "Paging System", "BMC Impact Manager Update", "Chat", "Vendor Communication")
-_COMMON = ("Request ID", "Submitter", "Submit Date", "Last Modified By", "Last Modified Date", "Status")
-FIELDS: dict[str, frozenset[str]] = {
-    CREATE_FORM: frozenset(_COMMON + (
-        "z1D_Action", "First_Name", "Last_Name", "Login_ID", "Description", "Detailed_Decription", "Impact",
-        "Urgency", "Status_Reason", "Reported Source", "Service_Type", "Assigned Group", "Assignee Login ID",
-        "Resolution", "Incident Number", "Incident_Entry_ID", "Create Date")),
-    HELP_DESK: frozenset(_COMMON + (
-        "Entry ID", "Incident Number", "Description", "Detailed Decription", "Impact", "Urgency", "Priority",
-        "Priority Weight", "Status_Reason", "Service Type", "Reported Source", "First Name", "Last Name",
-        "Customer Login ID", "Assigned Group", "Assignee Login ID", "Resolution", "Reported Date")),
-    WORK_LOG: frozenset(_COMMON + (
-        "Work Log ID", "Incident Number", "Work Log Type", "Description", "Detailed Description", "View Access",
-        "Secure Work Log", "Work Log Submitter", "Work Log Date", "Communication Type", "Communication Source")),
-}
-MENUS: dict[str, tuple[str, ...]] = {
-    "Status": _STATUS, "Impact": tuple(_IMPACT), "Urgency": tuple(_URGENCY), "Service_Type": _SERVICE_TYPES,
-    "Service Type": _SERVICE_TYPES, "Reported Source": _SOURCES, "Work Log Type": _WORK_LOG_TYPES,
-    "View Access": ("Internal", "Public"), "Secure Work Log": ("Yes", "No"),
-}
-_REQUIRED = {
-    CREATE_FORM: ("z1D_Action", "First_Name", "Last_Name", "Description", "Impact", "Urgency", "Status",
-                  "Reported Source", "Service_Type"),
-    HELP_DESK: (),
-    WORK_LOG: ("Incident Number", "Work Log Type", "Description"),
-}
-_SYSTEM = frozenset({"Request ID", "Submitter", "Submit Date", "Last Modified By", "Last Modified Date"})
-_READ_ONLY = {
-    CREATE_FORM: _SYSTEM | {"Incident Number", "Incident_Entry_ID", "Create Date"},
-    HELP_DESK: _SYSTEM | {"Entry ID", "Incident Number", "Priority", "Priority Weight", "Reported Date"},
-    WORK_LOG: _SYSTEM | {"Work Log ID", "Work Log Date"},
-}
-
-
-def format_ar_timestamp(moment: datetime) -> str:
-    """Remedy's response date format: ``2019-10-15T23:36:18.000+0000``."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
-
-
-class ArFault(Exception):
-    """An AR error answer: HTTP status + one AR message."""
-
-    def __init__(self, status: int, number: int, text: str, appended: str | None = None) -> None:
-        super().__init__(text)
-        self.status = status
-        self.message = ArMessage("ERROR", text, appended, number)
 
 
 class RemedySimulator:
     """The simulated AR server: state, fault hooks and an HTTP server on demand."""
 
-    def __init__(self, *, username: str = "demo", password: str = "demo",
+    def __init__(self, *, username: str = "demo", password: str = "demo", auth_string: str | None = None,
                  token_lifetime: timedelta = timedelta(hours=1),
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-                 strict_sessions: bool = False) -> None:
+                 strict_sessions: bool = False, error_status: int = 500) -> None:
         """``strict_sessions``: overlapping requests get ARERR 9093, like one user's
-        concurrent sessions on a real server."""
-        self.username, self._password = username, password
-        self.strict_sessions = strict_sessions
+        concurrent sessions on a real server. ``auth_string``: required at login when set."""
+        self.username, self._password, self.auth_string = username, password, auth_string
+        self.strict_sessions, self.error_status = strict_sessions, error_status
         self._in_flight = 0
         self.token_lifetime, self.clock = token_lifetime, clock
         self._lock = threading.Lock()
-        self._forms: dict[str, dict[str, dict[str, Any]]] = {form: {} for form in FIELDS}
+        self._forms: dict[str, dict[str, dict[str, Any]]] = {form: {} for form in FIELDS if form != INTERFACE}
         self._tokens: dict[str, datetime] = {}
         self._counters = {"entry": 0, "incident": 0, "worklog": 0}
-        self._fail: list[int] = []
+        self._fail: list[tuple[int, int]] = []
         self._delays: list[float] = []
         self._release = threading.Event()
         self.requests_seen: list[tuple[str, str]] = []
+        self.queries_seen: list[dict[str, list[str]]] = []
         self._server: ThreadingHTTPServer | None = None
 
     # --- test hooks ----------------------------------------------------------------
 
-    def fail_next(self, count: int = 1, *, status: int = 500) -> None:
+    def fail_next(self, count: int = 1, *, status: int = 500, number: int = 90) -> None:
+        """The next ``count`` requests fail with this HTTP status and AR message number."""
         with self._lock:
-            self._fail.extend([status] * count)
+            self._fail.extend([(status, number)] * count)
 
     def delay_next(self, seconds: float, *, count: int = 1) -> None:
         with self._lock:
@@ -136,12 +83,25 @@ class RemedySimulator:
         """Store ``values`` in ``HPD:Help Desk`` as given (no validation); returns the Entry ID."""
         with self._lock:
             entry_id = self._next("entry", "INC", start=1000)
-            self._forms[HELP_DESK][entry_id] = {**copy.deepcopy(dict(values)), "Entry ID": entry_id}
+            self._forms[HELP_DESK][entry_id] = {**copy.deepcopy(dict(values)), "Entry ID": entry_id,
+                                                "Request ID": entry_id}
             return entry_id
+
+    def change_incident(self, incident_number: str, values: Mapping[str, Any], *, by: str = "remedy.user") -> None:
+        """A change made by a person in Remedy: values set, Last Modified Date/By moved to now."""
+        with self._lock:
+            row = self._incident(incident_number)
+            row.update(copy.deepcopy(dict(values)))
+            row.update({"Last Modified By": by, "Last Modified Date": format_ar_timestamp(self.clock())})
+            priority_of(row)
 
     def entries(self, form: str) -> list[dict[str, Any]]:
         with self._lock:
-            return copy.deepcopy(list(self._forms[form].values()))
+            return copy.deepcopy(list(self._forms[HELP_DESK if form == INTERFACE else form].values()))
+
+    def incident(self, incident_number: str) -> dict[str, Any]:
+        with self._lock:
+            return copy.deepcopy(self._incident(incident_number))
 
     @property
     def login_count(self) -> int:
@@ -185,6 +145,7 @@ class RemedySimulator:
         """Answer one request: (status, headers, body). Raises nothing; errors become AR lists."""
         with self._lock:
             self.requests_seen.append((method, path))
+            self.queries_seen.append(copy.deepcopy(query))
             fail = self._fail.pop(0) if self._fail else None
             delay = self._delays.pop(0) if self._delays else None
             self._in_flight += 1
@@ -193,13 +154,14 @@ class RemedySimulator:
             if delay:
                 self._release.wait(delay)
             if fail:
-                raise ArFault(fail, 90, "Cannot establish a network connection to the AR System server")
+                raise ArFault(fail[0], fail[1], "Cannot establish a network connection to the AR System server"
+                              if fail[1] == 90 else "Simulated AR error")
             if overlapping and self.strict_sessions:
-                raise ArFault(500, 9093, "User is currently connected from another machine or incompatible session")
+                raise ArFault(None, 9093, "User is currently connected from another machine or incompatible session")
             with self._lock:
                 return self._route(method, path, query, headers, body)
         except ArFault as fault:
-            return fault.status, _JSON, _dump([fault.message.to_json()])
+            return fault.status or self.error_status, _JSON, _dump([fault.message.to_json()])
         finally:
             with self._lock:
                 self._in_flight -= 1
@@ -208,7 +170,8 @@ class RemedySimulator:
         now, path = self.clock(), path.rstrip("/") or "/"
         if path == "/api/jwt/login" and method == "POST":
             form = parse_qs(body.decode("utf-8", "replace"))
-            if form.get("username") != [self.username] or form.get("password") != [self._password]:
+            if form.get("username") != [self.username] or form.get("password") != [self._password] or (
+                    self.auth_string is not None and form.get("authString") != [self.auth_string]):
                 raise ArFault(401, 623, "Authentication failed")
             token = secrets.token_urlsafe(32)
             self._tokens[token] = now + self.token_lifetime
@@ -243,7 +206,19 @@ class RemedySimulator:
             raise ArFault(401, 623, "Authentication failed", "token missing, unknown or expired")
         return token
 
+    def _incident(self, incident_number: str) -> dict[str, Any]:
+        for row in self._forms[HELP_DESK].values():
+            if row.get("Incident Number") == incident_number:
+                return row
+        raise KeyError(incident_number)
+
     def _get(self, form: str, entry_id: str) -> dict[str, Any]:
+        if form == INTERFACE:
+            first, _, second = entry_id.partition("|")
+            row = self._forms[HELP_DESK].get(first)
+            if row is None or second != first:
+                raise ArFault(404, 302, "Entry does not exist in database", entry_id[:40])
+            return row
         if entry_id not in self._forms[form]:
             raise ArFault(404, 302, "Entry does not exist in database", entry_id[:40])
         return self._forms[form][entry_id]
@@ -251,37 +226,54 @@ class RemedySimulator:
     def _search(self, form, query, fields, headers):
         qualification = query.get("q", [""])[0]
         try:
-            terms = parse(qualification) if qualification.strip() else ()
+            tree = parse_tree(qualification) if qualification.strip() else None
         except QualificationError as exc:
-            raise ArFault(400, 1587, "Syntax error in qualification", str(exc)) from exc
-        for term in terms:
-            _known(form, term.field)
-        rows = [v for v in self._forms[form].values() if matches(terms, v)]
+            raise ArFault(None, 1587, "Syntax error in qualification", str(exc)) from exc
+        if tree is not None:
+            for term in comparisons(tree):
+                known(form, term.field)
+                if term.field.endswith("Date") and term.operator not in ("=", "!="):
+                    qualification_date(term.value)
+            tree = _epoch_dates(tree)
+        store = self._forms[HELP_DESK if form == INTERFACE else form]
+        rows = [v for v in store.values() if tree is None or evaluate(tree, self._view(form, v))]
         for key in reversed([k for k in query.get("sort", [""])[0].split(",") if k]):
             name, _, direction = key.rpartition(".")
             if direction not in ("asc", "desc"):
-                raise ArFault(400, 1587, "Bad sort specification", key[:80])
-            _known(form, name)
-            rows.sort(key=lambda row: _sort_key(row.get(name)), reverse=direction == "desc")
+                raise ArFault(None, 1587, "Bad sort specification", key[:80])
+            known(form, name)
+            rows.sort(key=lambda row: _sort_key(self._view(form, row).get(name)), reverse=direction == "desc")
         offset, limit = _int_param(query, "offset", 0), _int_param(query, "limit", None)
         page = rows[offset: None if limit is None else offset + limit]
         url = f"http://{headers.get('Host', 'localhost')}{ENTRY_PREFIX}{quote(form)}"
         body = {"entries": [self._entry_json(form, row, fields, headers) for row in page],
                 "_links": {"self": [{"href": url}]}}
         if limit is not None and offset + limit < len(rows):
-            body["_links"]["next"] = [{"href": f"{url}?offset={offset + limit}&limit={limit}"}]
+            repeated = [(k, v) for k, values in query.items() if k != "offset" for v in values]
+            next_query = urlencode(repeated + [("offset", str(offset + limit))], quote_via=quote)
+            body["_links"]["next"] = [{"href": f"{url}?{next_query}"}]
         return 200, _JSON, _dump(body)
 
-    def _entry_json(self, form, values, fields, headers):
-        entry_id = values.get("Entry ID") or values.get("Request ID")
+    def _view(self, form: str, row: dict[str, Any]) -> dict[str, Any]:
+        """The row as the form shows it: every field (None when unset); composite ids on the interface."""
+        values = {name: row.get(name) for name in FIELDS[form]}
+        if form == INTERFACE:
+            values["Request ID"] = f"{row['Entry ID']}|{row['Entry ID']}"
+        elif form == HELP_DESK:
+            values["Request ID"] = row.get("Entry ID")
+        return values
+
+    def _entry_json(self, form, row, fields, headers):
+        values = self._view(form, row)
+        entry_id = values.get("Request ID") or values.get("Entry ID")
         href = f"http://{headers.get('Host', 'localhost')}{ENTRY_PREFIX}{quote(form)}/{quote(entry_id, safe='')}"
         shown = {k: v for k, v in values.items() if fields is None or k in fields}
         return {"values": shown, "_links": {"self": [{"href": href}]}}
 
     def _create(self, form, values, fields, headers, now):
-        if form == HELP_DESK:
-            raise ArFault(400, 9372, "Create incidents through HPD:IncidentInterface_Create", form)
-        _validate(form, values, creating=True)
+        if form in (HELP_DESK, INTERFACE):
+            raise ArFault(None, 9372, "Create incidents through HPD:IncidentInterface_Create", form)
+        validate(form, values, creating=True)
         stamp = format_ar_timestamp(now)
         entry_id = self._next("entry", "", start=0)
         row = {**values, "Request ID": entry_id, "Submitter": self.username, "Submit Date": stamp,
@@ -290,7 +282,7 @@ class RemedySimulator:
             row.update(self._create_incident(values, stamp), **{"Create Date": stamp})
         elif form == WORK_LOG:
             if not any(v.get("Incident Number") == values["Incident Number"] for v in self._forms[HELP_DESK].values()):
-                raise ArFault(400, 10000, "The Incident Number does not exist", str(values["Incident Number"])[:20])
+                raise ArFault(None, 10000, "The Incident Number does not exist", str(values["Incident Number"])[:20])
             row.update({"Work Log ID": self._next("worklog", "WLG", start=0), "Work Log Date": stamp,
                         "Status": "Enabled", "Work Log Submitter": values.get("Work Log Submitter", self.username)})
         self._forms[form][entry_id] = row
@@ -300,35 +292,52 @@ class RemedySimulator:
 
     def _create_incident(self, values: dict[str, Any], stamp: str) -> dict[str, str]:
         if values["z1D_Action"] != "CREATE":
-            raise ArFault(400, 10000, "z1D_Action must be CREATE on this interface form")
-        number, entry_id = self._next("incident", "INC", start=0), self._next("entry", "INC", start=1000)
-        impact, urgency = values["Impact"], values["Urgency"]
-        self._forms[HELP_DESK][entry_id] = {
-            "Entry ID": entry_id, "Incident Number": number, "Submitter": self.username, "Submit Date": stamp,
-            "Reported Date": stamp, "Last Modified By": self.username, "Last Modified Date": stamp,
+            raise ArFault(None, 10000, "z1D_Action must be CREATE on this interface form")
+        incident = {
+            "Submitter": self.username, "Submit Date": stamp, "Reported Date": stamp,
+            "Last Modified By": self.username, "Last Modified Date": stamp,
             "Description": values["Description"], "Detailed Decription": values.get("Detailed_Decription"),
-            "Impact": impact, "Urgency": urgency, "Priority": _PRIORITY[(int(impact[0]), int(urgency[0]))],
-            "Priority Weight": _IMPACT[impact] + _URGENCY[urgency], "Status": values["Status"],
+            "Impact": values["Impact"], "Urgency": values["Urgency"], "Status": values["Status"],
             "Status_Reason": values.get("Status_Reason"), "Service Type": values["Service_Type"],
             "Reported Source": values["Reported Source"], "First Name": values["First_Name"],
             "Last Name": values["Last_Name"], "Customer Login ID": values.get("Login_ID"),
-            "Assigned Group": values.get("Assigned Group"), "Assignee Login ID": values.get("Assignee Login ID"),
             "Resolution": values.get("Resolution"),
+            **{k: values.get(k) for k in ("Assigned Group", "Assigned Support Company",
+                                          "Assigned Support Organization", "Assignee", "Assignee Login ID")},
         }
+        itsm_rules(incident, previous=None)
+        number, entry_id = self._next("incident", "INC", start=0), self._next("entry", "INC", start=1000)
+        priority_of(incident)
+        self._forms[HELP_DESK][entry_id] = {**incident, "Entry ID": entry_id, "Incident Number": number}
         return {"Incident Number": number, "Incident_Entry_ID": entry_id}
 
     def _update(self, form, row, values, now):
-        _validate(form, values, creating=False)
-        row.update(values, **{"Last Modified By": self.username, "Last Modified Date": format_ar_timestamp(now)})
-        if form == HELP_DESK and ("Impact" in values or "Urgency" in values):
-            impact, urgency = row.get("Impact"), row.get("Urgency")
-            if impact in _IMPACT and urgency in _URGENCY:
-                row["Priority"] = _PRIORITY[(int(impact[0]), int(urgency[0]))]
-                row["Priority Weight"] = _IMPACT[impact] + _URGENCY[urgency]
+        validate(form, values, creating=False)
+        if form == INTERFACE:
+            values = {k: v for k, v in values.items() if k != "z1D Action"}
+            itsm_rules({**row, **values}, previous=row.get("Status"))
+        stamp = format_ar_timestamp(now)
+        if values.get("Status") != row.get("Status"):
+            if values.get("Status") == "Resolved":
+                values["Last Resolved Date"] = stamp
+            elif values.get("Status") == "Closed":
+                values["Closed Date"] = stamp
+        row.update(values, **{"Last Modified By": self.username, "Last Modified Date": stamp})
+        if form in (HELP_DESK, INTERFACE) and ("Impact" in values or "Urgency" in values):
+            priority_of(row)
 
     def _next(self, counter: str, prefix: str, *, start: int) -> str:
         self._counters[counter] += 1
         return f"{prefix}{start + self._counters[counter]:0{15 - len(prefix)}d}"
+
+
+def _epoch_dates(tree):
+    """Epoch seconds in a date comparison are compared as the instant they name."""
+    if isinstance(tree, Comparison):
+        if tree.field.endswith("Date") and tree.value.isdigit():
+            return Comparison(tree.field, tree.operator, qualification_date(tree.value))
+        return tree
+    return (tree[0], [_epoch_dates(child) for child in tree[1]])
 
 
 _JSON = {"Content-Type": "application/json"}
@@ -342,30 +351,10 @@ def _values(body: bytes) -> dict[str, Any]:
     try:
         data = json.loads(body or b"null")
     except ValueError as exc:
-        raise ArFault(400, 9372, "Invalid JSON in request body") from exc
+        raise ArFault(None, 9372, "Invalid JSON in request body") from exc
     if not isinstance(data, dict) or not isinstance(data.get("values"), dict) or not data["values"]:
-        raise ArFault(400, 9372, 'Request body must be {"values": {...}}')
+        raise ArFault(None, 9372, 'Request body must be {"values": {...}}')
     return data["values"]
-
-
-def _known(form: str, field: str) -> None:
-    if field not in FIELDS[form]:
-        raise ArFault(400, 314, "Field does not exist on current form", field[:80])
-
-
-def _validate(form: str, values: dict[str, Any], *, creating: bool) -> None:
-    for field, value in values.items():
-        _known(form, field)
-        if field in _READ_ONLY[form]:
-            raise ArFault(400, 9084, "Field is read-only for API writes", field)
-        menu = ("Enabled", "Disabled") if (form, field) == (WORK_LOG, "Status") else MENUS.get(field)
-        if menu is not None and value is not None and value not in menu:
-            raise ArFault(400, 306, "Value does not fall within the limits specified for the field", field)
-        if value is not None and not isinstance(value, (str, int, float)):
-            raise ArFault(400, 9372, "Unsupported value type", field)
-    for field in _REQUIRED[form] if creating else ():
-        if values.get(field) in (None, ""):
-            raise ArFault(400, 326, "Required field cannot be blank.", field)
 
 
 def _fields_param(query: dict[str, list[str]], form: str) -> frozenset[str] | None:
@@ -373,10 +362,10 @@ def _fields_param(query: dict[str, list[str]], form: str) -> frozenset[str] | No
     if raw is None:
         return None
     if not (raw.startswith("values(") and raw.endswith(")")):
-        raise ArFault(400, 9372, "fields must look like values(Field A,Field B)", raw[:80])
+        raise ArFault(None, 9372, "fields must look like values(Field A,Field B)", raw[:80])
     names = frozenset(name.strip() for name in raw[7:-1].split(",") if name.strip())
     for name in names:
-        _known(form, name)
+        known(form, name)
     return names
 
 
@@ -385,7 +374,7 @@ def _int_param(query: dict[str, list[str]], name: str, default: int | None) -> i
     if raw is None:
         return default
     if not raw.isdigit():
-        raise ArFault(400, 9372, f"{name} must be a non-negative integer", raw[:20])
+        raise ArFault(None, 9372, f"{name} must be a non-negative integer", raw[:20])
     return int(raw)
 
 
