@@ -1,0 +1,49 @@
+"""The case histories the insight report measures (issue 16; H-R1.1, H-R1.5, H-R4, H-R1.3, H-C): for
+the cases received in a period (optionally of one team), their Work Info, human tasks, contact
+attempts, outbox items and SLA events — a handful of set-based queries, no query per case."""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from store.models import CaseRow, ContactAttemptRow, HumanTaskRow, OutboxRow, SlaEventRow, WorkInfoRow
+
+
+def cases_in_period(session: Session, *, since: datetime, until: datetime, team: str | None) -> list[CaseRow]:
+    query = select(CaseRow).where(CaseRow.received_at >= since, CaseRow.received_at < until)
+    if team:
+        query = query.where(CaseRow.team == team)
+    return list(session.scalars(query.order_by(CaseRow.received_at, CaseRow.id)))
+
+
+def _grouped(session: Session, model, case_ids: list[int], order) -> dict[int, list]:
+    grouped: dict[int, list] = defaultdict(list)
+    for start in range(0, len(case_ids), 500):
+        chunk = case_ids[start:start + 500]
+        for row in session.scalars(select(model).where(model.case_id.in_(chunk)).order_by(*order)):
+            grouped[row.case_id].append(row)
+    return grouped
+
+
+def histories(session: Session, case_ids: list[int]) -> dict[str, dict[int, list]]:
+    """work_info, tasks, contacts, outbox, sla_events: case id -> rows in time order."""
+    return {"work_info": _grouped(session, WorkInfoRow, case_ids, (WorkInfoRow.created_at, WorkInfoRow.id)),
+            "tasks": _grouped(session, HumanTaskRow, case_ids, (HumanTaskRow.created_at, HumanTaskRow.id)),
+            "contacts": _grouped(session, ContactAttemptRow, case_ids, (ContactAttemptRow.at, ContactAttemptRow.id)),
+            "outbox": _grouped(session, OutboxRow, case_ids, (OutboxRow.created_at, OutboxRow.id)),
+            "sla_events": _grouped(session, SlaEventRow, case_ids, (SlaEventRow.recorded_at, SlaEventRow.id))}
+
+
+def later_cases_of_customers(session: Session, *, customers: list[tuple[str | None, str]],
+                             since: datetime) -> list[CaseRow]:
+    """Cases received after `since` by any of the (e-mail, name) customers (re-registrations)."""
+    if not customers:
+        return []
+    emails = sorted({e.lower() for e, _ in customers if e})
+    names = sorted({n.lower() for _, n in customers if n})
+    return list(session.scalars(select(CaseRow).where(
+        CaseRow.received_at > since,
+        or_(func.lower(CaseRow.customer_email).in_(emails or [""]), func.lower(CaseRow.customer_name).in_(names or [""])))))
