@@ -14,6 +14,11 @@ from domain.errors import FormInvalid
 from services.insight import PATTERNS, PRECONDITIONS, CaseHistory, CaseInsight, measure
 from store.insight import cases_in_period, histories, later_cases_of_customers
 
+PRECONDITION_LABELS = {"ownership": "Ejerskab", "handover": "Overdragelse", "communication": "Kommunikation",
+                       "documentation": "Dokumentation"}
+PATTERN_LABELS = {"reopened": "Genåbnet", "many_team_changes": "Mindst 3 teamskift",
+                  "silent": "Tavs over for kunden", "rejected_reregistered": "Afvist og oprettet igen",
+                  "breached_waiting_coordinator": "SLA brudt mens koordinatoren skulle handle"}
 DEFAULT_WEEKS = 8
 REREGISTERED_WITHIN = timedelta(days=30)
 MAX_DAYS = 400
@@ -44,6 +49,14 @@ class InsightReport:
     patterns: dict[str, list[str]]
 
     @property
+    def first_day(self) -> date:
+        return self.since.astimezone(COPENHAGEN).date()
+
+    @property
+    def last_day(self) -> date:
+        return self.until.astimezone(COPENHAGEN).date() - timedelta(days=1)
+
+    @property
     def weeks(self) -> list[str]:
         return sorted({tw.week for tw in self.team_weeks})
 
@@ -58,7 +71,7 @@ class InsightReport:
         return [c for c in sorted(self.cases, key=badness) if not all(c.ok.values()) or c.patterns][:limit]
 
     def as_dict(self) -> dict:
-        return {"from": self.since.date().isoformat(), "to": (self.until - timedelta(days=1)).date().isoformat(),
+        return {"from": self.first_day.isoformat(), "to": self.last_day.isoformat(),
                 "team": self.team, "team_weeks": [tw.as_dict() for tw in self.team_weeks],
                 "patterns": self.patterns, "cases": [c.as_dict() for c in self.cases]}
 

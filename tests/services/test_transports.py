@@ -210,8 +210,25 @@ def test_h_r1_1_an_expired_token_is_renewed_within_a_run(session, factory, db_ur
 
 def test_h_r1_1_status_change_is_written_to_the_incident(session, factory, db_url, remedy):
     enqueue(session, key="st", kind="remedy", case_id=None, now=T0, payload={
-        "purpose": "remedy_status", "action": "status", "incident_number": "INC000000000777", "status": "resolved"})
+        "purpose": "remedy_update", "action": "update", "incident_number": "INC000000000777", "state": {
+            "status": "resolved", "status_reason": "No Further Action Required", "resolution": "Nyt kabel",
+            "assigned_group": "Servicedesk", "support_company": "Region H", "support_organization": "Koncern IT",
+            "assignee_login": "sd.tekniker"}})
     session.commit()
     assert len(dispatch(factory, remedy_settings(db_url, remedy), now=T0).sent) == 1
     [incident] = remedy.entries("HPD:Help Desk")
     assert incident["Status"] == "Resolved" and incident["Status_Reason"] == "No Further Action Required"
+    assert (incident["Assigned Group"], incident["Assignee Login ID"], incident["Resolution"]) == (
+        "Servicedesk", "sd.tekniker", "Nyt kabel")
+
+
+def test_h_r1_1_an_itsm_validation_error_answered_with_500_is_a_dead_letter_at_once(session, factory, db_url, remedy):
+    enqueue(session, key="st", kind="remedy", case_id=None, now=T0, payload={
+        "purpose": "remedy_update", "action": "update", "incident_number": "INC000000000777",
+        "state": {"status": "resolved"}})
+    session.commit()
+    report = dispatch(factory, remedy_settings(db_url, remedy), now=T0)
+    assert report.dead and not report.retried
+    item = rows(session)[0]
+    assert "500" in item.last_error and "Assigned Group field is required" in item.last_error
+    assert remedy.entries("HPD:Help Desk")[0]["Status"] == "Assigned"

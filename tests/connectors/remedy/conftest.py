@@ -2,7 +2,8 @@
 or — opt-in via REMEDY_LIVE_URL / REMEDY_LIVE_USER / REMEDY_LIVE_PASSWORD — a live
 Remedy server for the contract suite. Live runs create real test incidents and Work
 Info; point them at a test server only. REMEDY_LIVE_FIRST_NAME / REMEDY_LIVE_LAST_NAME
-name an existing People record (defaults: BMC sample user Allen Allbrook).
+name an existing People record (defaults: BMC sample user Allen Allbrook); REMEDY_LIVE_GROUP,
+REMEDY_LIVE_SUPPORT_COMPANY and REMEDY_LIVE_SUPPORT_ORGANIZATION an existing support group.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class RemedyTarget:
     password: str
     simulator: RemedySimulator | None
     customer: tuple[str, str]
+    assignment: tuple[str, str, str] = ("Servicedesk", "Region Hovedstaden", "Koncern IT")
 
     def settings(self, **overrides: object) -> RemedySettings:
         values: dict[str, object] = {
@@ -99,4 +101,9 @@ def remedy_server(request: pytest.FixtureRequest) -> RemedyTarget:
         os.environ.get("REMEDY_LIVE_FIRST_NAME", "Allen"),
         os.environ.get("REMEDY_LIVE_LAST_NAME", "Allbrook"),
     )
-    return RemedyTarget("live", url, user, password, None, customer)
+    assignment = (
+        os.environ.get("REMEDY_LIVE_GROUP", "Service Desk"),
+        os.environ.get("REMEDY_LIVE_SUPPORT_COMPANY", "Calbro Services"),
+        os.environ.get("REMEDY_LIVE_SUPPORT_ORGANIZATION", "IT Support"),
+    )
+    return RemedyTarget("live", url, user, password, None, customer, assignment)

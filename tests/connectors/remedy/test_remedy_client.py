@@ -49,7 +49,8 @@ def make_case(target, **changes) -> CaseForRemedy:
     data = {
         "number": "SAG-2024-0001", "type": "incident", "summary": "Printer på 3. sal virker ikke",
         "notes": "Kunden har genstartet printeren.", "impact": 3, "urgency": 2, "priority": "high",
-        "status": "assigned", "team": None, "customer_first_name": first, "customer_last_name": last,
+        "status": "assigned", "team": target.assignment[0], "support_company": target.assignment[1],
+        "support_organization": target.assignment[2], "customer_first_name": first, "customer_last_name": last,
     }
     data.update(changes)
     return CaseForRemedy(**data)
@@ -165,7 +166,7 @@ def test_h_r1_1_unknown_entry_and_form_are_permanent_404(remedy_server):
 def test_h_r1_1_unknown_field_in_qualification_is_permanent(remedy_server):
     with remedy_server.client() as client, pytest.raises(RemedyPermanentError) as error:
         client.get_entries(HELP_DESK, q.field_equals("No Such Field", "x"))
-    assert error.value.status == 400
+    assert error.value.status in (400, 500)   # BMC: 500 is the default answer for any error
     assert "No Such Field" in str(error.value)
 
 
@@ -230,15 +231,29 @@ def test_h_r1_1_server_fault_is_transient_then_recovers(sim_target, status):
         assert client.get_entries(HELP_DESK, limit=1) == []
 
 
-@pytest.mark.parametrize("status", [400, 403, 404])
-def test_h_r1_1_client_fault_is_permanent(sim_target, status):
+@pytest.mark.parametrize(("status", "number", "transient"), [
+    (500, 326, False),    # required field: a validation error, whatever the HTTP status
+    (500, 10000, False),  # an ITSM workflow (filter) message
+    (500, 1587, False),   # a bad qualification / unknown field in it
+    (400, 90, True),      # network error, even when answered with 400
+    (500, 9093, True),    # one user's overlapping sessions: try again
+    (403, 303, False),
+    (404, 302, False),
+])
+def test_h_r1_1_errors_are_classified_by_ar_message_number_not_http_status(sim_target, status, number, transient):
     with sim_target.client() as client:
         client.login()
-        sim_target.simulator.fail_next(1, status=status)
-        with pytest.raises(RemedyPermanentError) as error:
+        sim_target.simulator.fail_next(1, status=status, number=number)
+        with pytest.raises(RemedyPermanentError if not transient else RemedyTransientError) as error:
             client.get_entries(HELP_DESK, limit=1)
-    assert not isinstance(error.value, RemedyTransientError)
-    assert error.value.message_numbers == (90,)
+    assert isinstance(error.value, RemedyTransientError) is transient
+    assert error.value.message_numbers == (number,) and error.value.status == status
+
+
+def test_h_r1_1_a_proxy_html_5xx_is_transient():
+    from connectors.remedy.errors import error_for_status
+    assert isinstance(error_for_status(502, ()), RemedyTransientError)
+    assert not isinstance(error_for_status(400, ()), RemedyTransientError)
 
 
 def test_h_r1_1_login_during_outage_is_transient(sim_target):
@@ -385,7 +400,7 @@ def test_h_r1_1_ar_error_list_is_parsed_into_readable_text():
 def test_h_r1_1_qualification_doubles_quotes_in_values():
     assert q.field_equals("Incident Number", "INC000000000123") == "'Incident Number'=\"INC000000000123\""
     assert q.field_equals("Description", 'a"b') == "'Description'=\"a\"\"b\""
-    assert q.field_gt("Submit Date", datetime(2024, 1, 1, tzinfo=UTC)) == "'Submit Date'>\"2024-01-01T00:00:00+0000\""
+    assert q.field_gt("Submit Date", datetime(2024, 1, 1, tzinfo=UTC)) == "'Submit Date'>\"2024-01-01T00:00:00.000+0000\""
     assert q.and_(q.field_equals("A", "1"), q.field_ge("B", "2")) == "'A'=\"1\" AND 'B'>=\"2\""
 
 

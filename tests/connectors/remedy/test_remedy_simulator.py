@@ -51,7 +51,8 @@ def incident_values(**changes: str) -> dict[str, str]:
     values = {
         "z1D_Action": "CREATE", "First_Name": "Anne", "Last_Name": "Hansen", "Description": "Printer virker ikke",
         "Impact": "3-Moderate/Limited", "Urgency": "2-High", "Status": "Assigned", "Reported Source": "Phone",
-        "Service_Type": "User Service Restoration",
+        "Service_Type": "User Service Restoration", "Assigned Group": "Servicedesk",
+        "Assigned Support Company": "Region Hovedstaden", "Assigned Support Organization": "Koncern IT",
     }
     values.update(changes)
     return values
@@ -127,9 +128,9 @@ def test_h_t1_help_desk_priority_follows_bmc_matrix(http, impact, urgency, prior
     (incident_values(Colour="red"), 314, "Colour"),
     (incident_values(**{"Incident Number": "INC1"}), 9084, "Incident Number"),
 ])
-def test_h_t1_invalid_create_is_400_with_ar_error(http, values, number, appended):
+def test_h_t1_invalid_create_is_500_with_ar_error(http, values, number, appended):
     response = http.post("HPD:IncidentInterface_Create", values)
-    assert response.status_code == 400
+    assert response.status_code == 500   # BMC: "the default response for any error"
     assert (ar_error(response)["messageNumber"], ar_error(response)["messageAppendedText"]) == (number, appended)
 
 
@@ -146,19 +147,24 @@ def test_h_r1_1_search_compares_dates(http, sim_clock):
     sim_clock.advance(days=1)
     http = Http(http.base)  # the first token expired meanwhile
     http.post("HPD:IncidentInterface_Create", incident_values(Description="new"))
-    q = "'Submit Date'>=\"2024-03-05T00:00:00+0000\""
+    q = "'Submit Date'>=\"2024-03-05T00:00:00.000+0000\""
     assert [e["values"]["Description"] for e in http.get("HPD:Help Desk", q=q).json()["entries"]] == ["new"]
+    epoch = "'Submit Date'>=\"1709596800\""   # 2024-03-05T00:00:00Z as epoch seconds, always accepted
+    assert [e["values"]["Description"] for e in http.get("HPD:Help Desk", q=epoch).json()["entries"]] == ["new"]
+    for undocumented in ("2024-03-05T00:00:00+0000", "2024-03-05 00:00:00", "2024-03-05T00:00:00.000+00:00"):
+        refused = http.get("HPD:Help Desk", q=f"'Submit Date'>=\"{undocumented}\"")
+        assert refused.status_code == 500 and ar_error(refused)["messageNumber"] == 1587
 
 
 @pytest.mark.parametrize(("q", "number"), [
     ("'Status'=\"New", 1587),
     ("Status=\"New\"", 1587),
-    ("'Status'=\"New\" OR 'Status'=\"Closed\"", 1587),
+    ("'Status'=\"New\" OR", 1587),
     ("'Colour'=\"red\"", 314),
 ])
-def test_h_r1_1_bad_qualification_is_400(http, q, number):
+def test_h_r1_1_bad_qualification_is_500(http, q, number):
     response = http.get("HPD:Help Desk", q=q)
-    assert response.status_code == 400 and ar_error(response)["messageNumber"] == number
+    assert response.status_code == 500 and ar_error(response)["messageNumber"] == number
 
 
 def test_h_r1_1_unknown_form_and_entry_are_404(http):
@@ -186,7 +192,7 @@ def test_h_r1_1_worklog_gets_wlg_id_and_requires_known_incident(simulator, http)
     created = http.post("HPD:WorkLog", values, fields="values(Work Log ID,Status)")
     orphan = http.post("HPD:WorkLog", {**values, "Incident Number": "INC000000000999"})
     assert created.json()["values"] == {"Work Log ID": "WLG000000000001", "Status": "Enabled"}
-    assert orphan.status_code == 400
+    assert orphan.status_code == 500
     assert [v["Description"] for v in simulator.entries("HPD:WorkLog")] == ["Trin 1"]
 
 
