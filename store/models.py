@@ -133,9 +133,6 @@ class CaseRow(Base):
     remedy_status: Mapped[str | None] = mapped_column(String(30))        # Remedy's status, last read or accepted
     remedy_view: Mapped[dict | None] = mapped_column(JSON)          # Remedy-side facts last seen (assignment, notes)
     customer_site: Mapped[str | None] = mapped_column(String(200))        # the incident's Site (issue 14)
-    remedy_status: Mapped[str | None] = mapped_column(String(30))        # Remedy's status, last read or accepted
-    remedy_view: Mapped[dict | None] = mapped_column(JSON)          # Remedy-side facts last seen (assignment, notes)
-    customer_site: Mapped[str | None] = mapped_column(String(200))        # the incident's Site (issue 14)
     coverage: Mapped[str | None] = mapped_column(String(20))   # a coverage calendar agreed for this case (H-S2)
     # The conversation (issue 13, H-D3): a per-case token in the subject tag / Reply-To that proves a reply
     # belongs to this case's thread (issue 9 verified senders), and the end user from first triage.
