@@ -4,8 +4,6 @@ version (running instances keep theirs), and summarise what changed between two 
 (added/removed/renamed elements, changed forms and conditions), computed from the stored sources."""
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -17,10 +15,10 @@ from sqlalchemy.orm import Session
 from domain.errors import InvalidState, NotFound
 from services.runtime import Runtime
 from store.models import ProcessDefinitionRow, ProcessInstanceRow
-from store.process import definition_by_hash
+from services.deployments import deploy
+from store.deployments import current_deployment
 from tasks.operations import OPERATIONS
-from workflows.diagram_xml import BPMN, CAMUNDA, Problem, XmlProblem, parse_xml
-from workflows.engine import content_hash
+from workflows.diagram_xml import BPMN, CAMUNDA, Problem, XmlProblem, normalise_source, parse_xml
 from workflows.validation import validate_sources
 
 FILE_SUFFIXES = (".bpmn", ".dmn")
@@ -38,6 +36,7 @@ class VersionInfo:
     files: list[str]
     running: int
     total: int
+    current: bool = False       # the version new cases start on
 
 
 @dataclass
@@ -67,9 +66,10 @@ def list_versions(session: Session) -> list[VersionInfo]:
                                   .group_by(ProcessInstanceRow.definition_id)).all())
     totals = dict(session.execute(select(ProcessInstanceRow.definition_id, func.count())
                                   .group_by(ProcessInstanceRow.definition_id)).all())
-    rows = session.execute(select(ProcessDefinitionRow).order_by(ProcessDefinitionRow.id.desc())).scalars()
+    rows = list(session.execute(select(ProcessDefinitionRow).order_by(ProcessDefinitionRow.id.desc())).scalars())
+    current = {d.definition_id for d in (current_deployment(session, p) for p in {r.process_id for r in rows}) if d}
     return [VersionInfo(r.id, r.content_hash, r.process_id, r.deployed_at, r.deployed_by, sorted(r.sources),
-                        counts.get(r.id, 0), totals.get(r.id, 0)) for r in rows]
+                        counts.get(r.id, 0), totals.get(r.id, 0), r.id in current) for r in rows]
 
 
 def get_version(session: Session, version_id: int) -> ProcessDefinitionRow:
@@ -90,11 +90,10 @@ def replace_file(sources: dict[str, str], *, name: str, text: str | bytes) -> di
     """The sources with one file added or replaced (a plain file name ending in .bpmn or .dmn)."""
     if not name or Path(name).name != name or not name.endswith(FILE_SUFFIXES):
         raise InvalidState(f"file name {name!r}: give a plain file name ending in .bpmn or .dmn")
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError:
-            raise InvalidState(f"{name}: the file is not UTF-8 text") from None
+    try:
+        text = normalise_source(text)   # encoding by declaration/BOM, LF line endings (issue 10)
+    except XmlProblem as exc:
+        raise InvalidState(f"{name}: {exc}") from None
     return {**sources, name: text}
 
 
@@ -104,34 +103,10 @@ def check_sources(runtime: Runtime, sources: dict[str, str]) -> list[Problem]:
 
 
 def deploy_sources(session: Session, runtime: Runtime, *, sources: dict[str, str], actor: str, now: datetime,
-                   write_files: bool = True) -> ProcessDefinitionRow:
-    """Store the sources as a new definition version; raises DiagramInvalid with every problem.
-
-    With `write_files` the files are also written to the diagram directory (atomically, one by one),
-    because new cases start on the version that matches the directory (Runtime.deploy_current)."""
-    if definition_by_hash(session, content_hash(sources)) is not None:
-        raise InvalidState("these diagrams are already deployed as a version; nothing to do")
-    bundle = runtime.engine.build_bundle(sources, process_id=runtime.settings.main_process,
-                                         known_topics=OPERATIONS.keys())
-    row = ProcessDefinitionRow(content_hash=bundle.content_hash, process_id=bundle.process_id, spec=bundle.spec,
-                               task_meta=bundle.task_meta, sources=bundle.sources, deployed_at=now,
-                               deployed_by=actor)
-    session.add(row)
-    session.flush()
-    if write_files:
-        _write_directory(Path(runtime.settings.bpmn_dir), sources)
-    return row
-
-
-def _write_directory(directory: Path, sources: dict[str, str]) -> None:
-    for name, text in sources.items():
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, directory / name)
-    for stale in directory.iterdir():
-        if stale.suffix in FILE_SUFFIXES and stale.name not in sources:
-            stale.unlink()
+                   comment: str | None = "") -> ProcessDefinitionRow:
+    """Validate, store and make current (services.deployments.deploy); writes no file. Raises
+    DiagramInvalid with every problem, InvalidState when these diagrams are already current."""
+    return deploy(session, runtime, sources=sources, actor=actor, now=now, comment=comment).definition
 
 
 # ---------------------------------------------------------------- diff

@@ -10,14 +10,16 @@ from sqlalchemy.orm import Session
 
 from config.handbook import handbook, lane_rules
 from config.settings import Settings
-from domain.errors import NotFound
+from domain.errors import InvalidState, NotFound
 from services.sla import refresh_deadlines, sla_config
+from store.deployments import current_deployment
 from store.directory import DbDirectory
 from store.models import CaseRow, HumanTaskRow, ProcessDefinitionRow, ProcessInstanceRow
-from store.process import definition_by_hash, instance_for_case, replace_timers, tasks_of
+from store.process import instance_for_case, replace_timers, tasks_of
 from tasks.context import OperationContext
 from tasks.operations import OPERATIONS, run_operation
-from workflows.engine import DefinitionBundle, Engine, ServiceCall, content_hash
+from workflows.diagram_xml import normalise_source
+from workflows.engine import DefinitionBundle, Engine, ServiceCall
 
 STATUS_BY_TASK = {"classify_case": "in_triage", "first_triage": "in_triage", "choose_team": "in_triage",
                   "confirm_personal_handover": "awaiting_distribution", "distribute_case": "awaiting_distribution",
@@ -27,13 +29,9 @@ STATUS_BY_TASK = {"classify_case": "in_triage", "first_triage": "in_triage", "ch
                   "closure_checklist": "resolved"}
 
 
-def _directory_stamp(directory: Path) -> tuple:
-    return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(directory.iterdir())
-                 if p.suffix in (".bpmn", ".dmn"))
-
-
 def read_sources(directory: Path) -> dict[str, str]:
-    return {p.name: p.read_text(encoding="utf-8") for p in sorted(directory.iterdir())
+    """The diagram files of a directory, decoded and normalised (see normalise_source)."""
+    return {p.name: normalise_source(p.read_bytes()) for p in sorted(directory.iterdir())
             if p.suffix in (".bpmn", ".dmn")}
 
 
@@ -44,30 +42,21 @@ class Runtime:
         self.settings = settings
         self.engine = engine or Engine()
         self._bundles: dict[int, DefinitionBundle] = {}
-        self._sources_stamp: tuple | None = None
-        self._sources: dict[str, str] = {}
-        self._sources_hash = ""
 
     # ------------------------------------------------------------ definitions
+    def current_definition(self, session: Session) -> ProcessDefinitionRow:
+        """The version new cases start on: the newest deployment in the database (the same on every
+        host). Opening a case never deploys; a broken file on disk never stops new cases (issue 10)."""
+        deployment = current_deployment(session, self.settings.main_process)
+        if deployment is None:
+            raise InvalidState("no diagrams are deployed yet; run `sagsflow db upgrade` or `sagsflow bpmn deploy`")
+        return session.get(ProcessDefinitionRow, deployment.definition_id)
+
     def deploy_current(self, session: Session, *, actor: str, now: datetime) -> ProcessDefinitionRow:
-        """Store the diagrams on disk as a definition version unless that exact content exists."""
-        stamp = _directory_stamp(self.settings.bpmn_dir)
-        if stamp != self._sources_stamp:   # read and hash the files only when one of them changed
-            self._sources = read_sources(self.settings.bpmn_dir)
-            self._sources_hash, self._sources_stamp = content_hash(self._sources), stamp
-        sources = self._sources
-        row = definition_by_hash(session, self._sources_hash)
-        if row is not None:
-            return row
-        bundle = self.engine.build_bundle(sources, process_id=self.settings.main_process,
-                                          known_topics=OPERATIONS.keys())
-        row = ProcessDefinitionRow(content_hash=bundle.content_hash, process_id=bundle.process_id,
-                                   spec=bundle.spec, task_meta=bundle.task_meta, sources=bundle.sources,
-                                   deployed_at=now, deployed_by=actor)
-        session.add(row)
-        session.flush()
-        self._bundles[row.id] = bundle
-        return row
+        """The release deployment of the shipped diagrams when new (as `db upgrade`), then the current one."""
+        from services.deployments import deploy_release   # services.deployments builds on this module
+        deploy_release(session, self, now=now)
+        return self.current_definition(session)
 
     def bundle(self, session: Session, definition_id: int) -> DefinitionBundle:
         if definition_id not in self._bundles:

@@ -14,6 +14,7 @@ from sqlalchemy import make_url, text
 
 from config.handbook import organisation
 from config.settings import Settings, get_settings
+from services.deployments import deploy_release
 from services.runtime import Runtime
 from store.db import make_engine, session_factory
 from store.directory import seed_organisation
@@ -68,10 +69,12 @@ def db_url(request, tmp_path, sqlite_template):
 
 
 @pytest.fixture
-def db_engine(db_url):
+def db_engine(db_url, shared_engine):
     engine = make_engine(db_url)
     with session_factory(engine)() as session:
         seed_organisation(session, organisation())
+        # the shipped diagrams deployed by the release, as `sagsflow db upgrade` does (issue 10)
+        assert not deploy_release(session, Runtime(Settings(database_url=db_url), engine=shared_engine), now=T0).problems
         session.commit()
     yield engine
     engine.dispose()

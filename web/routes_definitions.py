@@ -15,9 +15,11 @@ from domain.errors import InvalidState
 from services.auth import Principal
 from services.definitions import (check_sources, deploy_sources, diff_versions, get_version, list_versions,
                                   problems_by_element, replace_file)
+from services.deployments import deploy_version, history
 from services.runtime import Runtime
 from web.auth import requires
 from web.deps import DbId, db_session, flash, now, redirect, render, runtime
+from web.definition_texts import texts
 from web.i18n import language_of, translator
 from workflows.engine import DiagramInvalid
 
@@ -33,8 +35,20 @@ class EditedFile(BaseModel):
 
 @router.get("/definitions")
 def versions_page(request: Request, principal: Principal = Depends(requires(OWNER)),
-                  session: Session = Depends(db_session)):
-    return render(request, "definitions.html", {"versions": list_versions(session)})
+                  session: Session = Depends(db_session), rt: Runtime = Depends(runtime)):
+    return render(request, "definitions.html", {"versions": list_versions(session), "deployments": history(session, rt),
+                                                "dt": texts(language_of(request))})
+
+
+@router.post("/definitions/{version_id}/activate")
+def activate(request: Request, version_id: DbId, comment: str = Form("", max_length=500),
+             principal: Principal = Depends(requires(OWNER)), session: Session = Depends(db_session),
+             rt: Runtime = Depends(runtime), at: datetime = Depends(now)):
+    """Roll back (or forward): make a stored version current again; nothing else changes."""
+    result = deploy_version(session, rt, version_id=version_id, actor=principal.username, now=at, comment=comment)
+    session.commit()
+    flash(request, f"{translator(language_of(request))('deployed_ok')} {result.definition.id}", "ok")
+    return redirect("/definitions")
 
 
 @router.get("/definitions/diff")
@@ -62,7 +76,8 @@ def edit_page(request: Request, version_id: DbId, file: str | None = None,
     row = get_version(session, version_id)
     name = _default_file(row, file)
     return render(request, "definition_edit.html", {"version": row, "file": name, "xml": row.sources[name],
-                                                    "files": sorted(row.sources), "problems": None})
+                                                    "files": sorted(row.sources), "problems": None,
+                                                    "dt": texts(language_of(request))})
 
 
 @router.post("/definitions/{version_id}/validate")
@@ -74,8 +89,10 @@ def validate(version_id: DbId, edited: EditedFile, principal: Principal = Depend
 
 @router.post("/definitions/{version_id}/deploy")
 def deploy(request: Request, version_id: DbId, file: str = Form(...), xml: str = Form(""),
-                 upload: UploadFile | None = File(None), principal: Principal = Depends(requires(OWNER)),
-                 session: Session = Depends(db_session), rt: Runtime = Depends(runtime), at: datetime = Depends(now)):
+           comment: str = Form("", max_length=500), upload: UploadFile | None = File(None),
+           principal: Principal = Depends(requires(OWNER)), session: Session = Depends(db_session),
+           rt: Runtime = Depends(runtime), at: datetime = Depends(now)):
+    """Validate, store and make current in the database; writes no file (issue 10)."""
     row = get_version(session, version_id)
     name, text = file, xml
     if upload is not None and upload.filename:
@@ -87,14 +104,14 @@ def deploy(request: Request, version_id: DbId, file: str = Form(...), xml: str =
     problems = check_sources(rt, sources)
     if not problems:
         try:
-            new = deploy_sources(session, rt, sources=sources, actor=principal.username, now=at)
+            new = deploy_sources(session, rt, sources=sources, actor=principal.username, now=at, comment=comment)
         except DiagramInvalid as exc:
             problems = list(exc.problems)
     if problems:
         session.rollback()
         return render(request, "definition_edit.html", {
             "version": row, "file": name, "xml": sources[name], "files": sorted(row.sources),
-            "problems": problems_by_element(problems)}, status_code=422)
+            "problems": problems_by_element(problems), "dt": texts(language_of(request))}, status_code=422)
     session.commit()
     flash(request, f"{translator(language_of(request))('deployed_ok')} {new.id}", "ok")
     return redirect(f"/definitions/diff?old={version_id}&new={new.id}")

@@ -4,6 +4,7 @@ a bare timer literal (PT10M) becomes the quoted expression "PT10M"; a ${…} con
 wrapper. Hostile XML (DOCTYPE/entities, huge files) is refused before parsing."""
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass
 
@@ -30,9 +31,51 @@ class Problem:
     line: int | None
     element: str
     message: str
+    name: str | None = None       # the element's human name (its label in the modeler)
+    severity: str = "error"       # error | warning (a warning does not stop a deployment)
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line or 0}: {self.element}: {self.message}"
+        label = f" ({self.name})" if self.name and self.name != self.element else ""
+        kind = "warning: " if self.severity == "warning" else ""
+        return f"{self.file}:{self.line or 0}: {self.element}{label}: {kind}{self.message}"
+
+    def as_dict(self) -> dict:
+        return {"file": self.file, "line": self.line, "element": self.element, "name": self.name,
+                "severity": self.severity, "message": self.message}
+
+
+_DECLARATION = re.compile(r"""^(\s*<\?xml[^>]*?encoding\s*=\s*)(["'])([A-Za-z0-9._-]+)\2""")
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def normalise_source(text: str | bytes) -> str:
+    """One text per diagram, whatever the editor saved: decoded by its BOM or XML declaration (UTF-8
+    without one), LF line endings, the declaration saying UTF-8 (the text is parsed as UTF-8 bytes).
+    A diagram that differs only in encoding or line endings is therefore the same version. Raises
+    XmlProblem when the bytes are not text in the declared encoding."""
+    if isinstance(text, bytes):
+        text = _decode(text)
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return _DECLARATION.sub(lambda m: f"{m.group(1)}{m.group(2)}UTF-8{m.group(2)}", text, count=1)
+
+
+def _decode(raw: bytes) -> str:
+    if len(raw) > MAX_BYTES:
+        raise XmlProblem(f"file is larger than {MAX_BYTES // 1_000_000} MB")
+    encoding = next((name for bom, name in _BOMS if raw.startswith(bom)), None)
+    if encoding is None:
+        declared = _DECLARATION.match(raw[:200].decode("ascii", errors="replace"))
+        encoding = declared.group(3) if declared else "utf-8"
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise XmlProblem(f"unknown encoding {encoding!r} in the XML declaration; save the file as UTF-8") from None
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise XmlProblem(f"the file is not valid {encoding} text (byte 0x{raw[exc.start]:02x} on line {line}); "
+                         "save it as UTF-8 or declare its real encoding", line) from None
 
 
 def parse_xml(text: str | bytes) -> etree._Element:

@@ -33,9 +33,9 @@ from SpiffWorkflow.util.task import TaskState
 
 from domain.errors import InvalidState, NotFound, SagsflowError
 from domain.forms import Constraint, FieldSpec, FormSpec, Option
-from workflows.diagram_xml import task_meta
+from workflows.diagram_xml import XmlProblem, normalise_source, task_meta
 from workflows.safe_script import safe_script_engine
-from workflows.validation import build_parser, load_trees, validate_sources
+from workflows.validation import build_parser, errors_of, load_trees, validate_sources
 
 
 _ENGINE_NOW: ContextVar[datetime | None] = ContextVar("sagsflow_engine_now", default=None)
@@ -141,10 +141,18 @@ class _SharedSpecWorkflowConverter(BpmnWorkflowConverter):
 
 
 def content_hash(sources: dict[str, str]) -> str:
+    """The version's identity: file names and texts after normalise_source (encoding, line endings)."""
     digest = hashlib.sha256()
     for name in sorted(sources):
-        digest.update(name.encode() + b"\0" + sources[name].encode() + b"\0")
+        digest.update(name.encode() + b"\0" + _normalised_bytes(sources[name]) + b"\0")
     return digest.hexdigest()
+
+
+def _normalised_bytes(text: str | bytes) -> bytes:
+    try:
+        return normalise_source(text).encode()
+    except XmlProblem:
+        return text if isinstance(text, bytes) else text.encode()   # undecodable: validation reports it
 
 
 class Engine:
@@ -154,12 +162,21 @@ class Engine:
         self._serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
         self._script_engine = safe_script_engine()
         self._spec_cache: dict[str, tuple] = {}
+        self._bundle_cache: dict[tuple, DefinitionBundle] = {}
 
     # ---------------------------------------------------------------- definitions
     def build_bundle(self, sources: dict[str, str], *, process_id: str, known_topics) -> DefinitionBundle:
-        problems = validate_sources(sources, known_topics=known_topics, main_process=process_id)
+        """Validate and compile; raises DiagramInvalid with every problem. Built once per content."""
+        key = (content_hash(sources), process_id, tuple(sorted(known_topics)))
+        if key not in self._bundle_cache:
+            self._bundle_cache[key] = self._build_bundle(sources, process_id=process_id, known_topics=key[2])
+        return self._bundle_cache[key]
+
+    def _build_bundle(self, sources: dict[str, str], *, process_id: str, known_topics) -> DefinitionBundle:
+        problems = errors_of(validate_sources(sources, known_topics=known_topics, main_process=process_id))
         if problems:
             raise DiagramInvalid(problems)
+        sources = {name: normalise_source(text) for name, text in sources.items()}
         trees, _ = load_trees(sources)
         parser = build_parser(trees)
         workflow = BpmnWorkflow(parser.get_spec(process_id), parser.get_subprocess_specs(process_id))

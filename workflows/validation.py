@@ -17,7 +17,8 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from domain.errors import UnsafeExpression
 from domain.expressions import ExpressionError, check_expression, evaluate
 from domain.forms import Constraint, FieldSpec, FormSpec, Option, lint_form
-from workflows.diagram_xml import BPMN, CAMUNDA, Problem, XmlProblem, lane_of, normalise, parse_xml
+from workflows.diagram_xml import (BPMN, CAMUNDA, Problem, XmlProblem, lane_of, normalise, normalise_source,
+                                  parse_xml)
 
 DMN_NAMESPACES = ("https://www.omg.org/spec/DMN/20191111/MODEL/", "http://www.omg.org/spec/DMN/20180521/MODEL/",
                   "http://www.omg.org/spec/DMN/20151101/dmn.xsd")
@@ -33,11 +34,11 @@ def _is_dmn(root) -> bool:
     return etree.QName(root).namespace in DMN_NAMESPACES
 
 
-def load_trees(sources: dict[str, str]) -> tuple[dict[str, etree._Element], list[Problem]]:
+def load_trees(sources: dict[str, str | bytes]) -> tuple[dict[str, etree._Element], list[Problem]]:
     trees, problems = {}, []
     for name, text in sorted(sources.items()):
         try:
-            root = parse_xml(text)
+            root = parse_xml(normalise_source(text))
         except XmlProblem as exc:
             problems.append(Problem(name, exc.line, "file", str(exc)))
             continue
@@ -143,8 +144,70 @@ def _lint_dmn(name: str, root) -> list[Problem]:
     return problems
 
 
+def errors_of(problems: list[Problem]) -> list[Problem]:
+    """The problems that stop a deployment (warnings do not)."""
+    return [p for p in problems if p.severity == "error"]
+
+
+def _references(root) -> set[str]:
+    """Ids of processes and decisions a diagram calls (call activities, business rule tasks)."""
+    refs = {n.get("calledElement") for n in root.iter(f"{{{BPMN}}}callActivity")}
+    refs |= {n.get(f"{{{CAMUNDA}}}decisionRef") for n in root.iter(f"{{{BPMN}}}businessRuleTask")}
+    return {r for r in refs if r}
+
+
+def _provides(root) -> set[str]:
+    ids = {n.get("id") for n in root.iter(f"{{{BPMN}}}process")}
+    if _is_dmn(root):
+        ids |= {n.get("id") for n in root.iter(f"{{{etree.QName(root).namespace}}}decision")}
+    return {i for i in ids if i}
+
+
+def validate_files(sources: dict[str, str | bytes], wanted: set[str], *, known_topics: Iterable[str],
+                   main_process: str | None = None, config_dir=None) -> tuple[list[str], list[Problem]]:
+    """Validate exactly the files in `wanted` plus the files they reference (transitively)."""
+    trees, _ = load_trees(sources)
+    providers = {ident: name for name, root in trees.items() for ident in _provides(root)}
+    chosen, todo = set(), [n for n in sorted(wanted) if n in sources]
+    while todo:
+        name = todo.pop()
+        if name in chosen:
+            continue
+        chosen.add(name)
+        if name in trees:
+            todo.extend(providers[r] for r in _references(trees[name]) if r in providers)
+    subset = {name: sources[name] for name in sorted(chosen)}
+    main = main_process if main_process in {i for n in chosen if n in trees for i in _provides(trees[n])} else None
+    return sorted(subset), validate_sources(subset, known_topics=known_topics, main_process=main,
+                                            config_dir=config_dir)
+
+
 def validate_sources(sources: dict[str, str], *, known_topics: Iterable[str],
-                     main_process: str | None = None) -> list[Problem]:
+                     main_process: str | None = None, config_dir=None) -> list[Problem]:
+    problems = _validate(sources, known_topics=known_topics, main_process=main_process, config_dir=config_dir)
+    return _locate(problems, load_trees(sources)[0])
+
+
+def _locate(problems: list[Problem], trees: dict[str, etree._Element]) -> list[Problem]:
+    """Every problem names its file, line, element id and the element's human name."""
+    index: dict[str, tuple[str, int, str | None]] = {}
+    for file_name, root in trees.items():
+        for node in root.iter():
+            if isinstance(node.tag, str) and node.get("id"):
+                index.setdefault(node.get("id"), (file_name, node.sourceline, node.get("name") or node.get("label")))
+    for problem in problems:
+        found = index.get(problem.element)
+        if found is None:
+            continue
+        if problem.file in ("?", "") or problem.file == found[0]:
+            problem.file = found[0]
+            problem.line = problem.line or found[1]
+            problem.name = problem.name or found[2]
+    return problems
+
+
+def _validate(sources: dict[str, str], *, known_topics: Iterable[str], main_process: str | None,
+              config_dir) -> list[Problem]:
     trees, problems = load_trees(sources)
     topics = set(known_topics)
     seen_ids: dict[str, str] = {}

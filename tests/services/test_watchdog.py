@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from config.settings import Settings
 from services.cases import NewCase, open_case
+from services.deployments import deploy_release
 from services.runtime import Runtime
 from services.watchdog import sweep
 from store.db import session_factory
@@ -151,6 +152,8 @@ def test_h_s_due_bpmn_timer_fires_in_the_sweep_and_the_process_continues(db_url,
     runtime = Runtime(Settings(database_url=db_url, bpmn_dir=tmp_path, main_process="timer_probe"),
                       engine=shared_engine)
     factory = session_factory(db_engine)
+    with factory() as s, s.begin():
+        assert deploy_release(s, runtime, now=T0).changed     # the probe diagram as its own process
     with factory() as s, s.begin():
         number = open_case(s, runtime, actor="sd.tekniker", now=T0, new=NewCase(
             case_type="incident", summary="Timerprøve", impact=3, urgency=3, sla_level="gold",

@@ -17,7 +17,7 @@ BPMN_DIR = ROOT / "workflows" / "bpmn"
 
 @pytest.fixture
 def runtime(shared_engine, db_url, tmp_path):
-    """Deploying writes the diagram directory: use a copy, never the repository's files."""
+    """A copy of the diagram directory, to prove that deploying writes no file (issue 10)."""
     directory = tmp_path / "bpmn"
     shutil.copytree(BPMN_DIR, directory)
     return Runtime(Settings(database_url=db_url, bpmn_dir=directory), engine=shared_engine)
@@ -25,7 +25,7 @@ def runtime(shared_engine, db_url, tmp_path):
 
 @pytest.fixture
 def owner(web):
-    register(web("sd.tekniker"))          # the first case deploys version 1
+    register(web("sd.tekniker"))          # a case on version 1 (deployed by the release)
     return web("procesejer")
 
 
@@ -67,7 +67,9 @@ def test_an_invalid_diagram_is_not_deployed_and_the_problems_are_shown(owner):
 
 def test_deploy_makes_a_new_version_running_cases_keep_theirs_and_the_diff_says_what_changed(owner, web, runtime):
     desk = web("sd.tekniker")
-    response = owner.post("/definitions/1/deploy", {"file": "incident_handling.bpmn", "xml": edited_main()})
+    before = (runtime.settings.bpmn_dir / "incident_handling.bpmn").read_bytes()
+    response = owner.post("/definitions/1/deploy", {"file": "incident_handling.bpmn", "comment": "Tydeligere navn",
+                                                    "xml": edited_main().replace("\n", "\r\n")})
     assert response.status_code == 303 and response.headers["location"] == "/definitions/diff?old=1&new=2"
     diff = owner.get(response.headers["location"]).text
     assert "Diagrammerne er udrullet som version 2" in diff
@@ -75,9 +77,25 @@ def test_deploy_makes_a_new_version_running_cases_keep_theirs_and_the_diff_says_
     assert desk.get("/api/cases/SF-INC-000001").json()["process"]["definition_id"] == 1
     register(desk)
     assert desk.get("/api/cases/SF-INC-000002").json()["process"]["definition_id"] == 2
-    assert 'name="Fordel sagen til en tekniker"' in (runtime.settings.bpmn_dir / "incident_handling.bpmn").read_text()
+    assert (runtime.settings.bpmn_dir / "incident_handling.bpmn").read_bytes() == before   # no file written
+    assert len(owner.get("/api/diagrams").json()) == 2                    # exactly one new version
     again = owner.post("/definitions/2/deploy", {"file": "incident_handling.bpmn", "xml": edited_main()})
-    assert again.status_code == 409 and "already deployed" in again.text
+    assert again.status_code == 409 and "already the current version" in again.text
+
+
+def test_rolling_back_in_the_browser_makes_an_earlier_version_current_again(owner, web):
+    owner.post("/definitions/1/deploy", {"file": "incident_handling.bpmn", "xml": edited_main(), "comment": "Ny"})
+    page = owner.get("/definitions").text
+    assert '<tr data-version="2" class="current"' in page and "Tydeligere" not in page and "udgivelsen" in page
+    response = owner.post("/definitions/1/activate", {"comment": "Tilbage til udgivelsen"})
+    assert response.status_code == 303
+    page = owner.get("/definitions").text
+    assert '<tr data-version="1" class="current"' in page and "Tilbage til udgivelsen" in page
+    desk = web("sd.tekniker")
+    register(desk)
+    assert desk.get("/api/cases/SF-INC-000002").json()["process"]["definition_id"] == 1
+    assert len(owner.get("/api/diagrams").json()) == 2
+    assert owner.post("/definitions/1/activate", {}).status_code == 409        # already current
 
 
 def test_upload_of_a_file_deploys_it(owner):

@@ -48,7 +48,7 @@ def test_unsafe_gateway_condition_is_rejected_at_validation(condition):
     problems = validate(sources)
     assert len(problems) == 1
     assert problems[0].file == "incident_handling.bpmn" and problems[0].element == "flow_complaint"
-    assert re.match(r"incident_handling\.bpmn:\d+: flow_complaint: condition: ", str(problems[0]))
+    assert re.match(r"incident_handling\.bpmn:\d+: flow_complaint \(Klage\): condition: ", str(problems[0]))
 
 
 def test_unsafe_dmn_cell_is_rejected():
