@@ -12,7 +12,7 @@ from config.sla_config import load_sla_config
 from domain.calendar import COPENHAGEN, require_aware
 from domain.errors import FormInvalid
 from services.insight import PATTERNS, PRECONDITIONS, CaseHistory, CaseInsight, measure
-from store.insight import cases_in_period, histories, later_cases_of_customers
+from store.insight import cases_in_period, histories, later_cases_of_customers, team_names
 
 PRECONDITION_LABELS = {"ownership": "Ejerskab", "handover": "Overdragelse", "communication": "Kommunikation",
                        "documentation": "Dokumentation"}
@@ -129,3 +129,8 @@ def _same_customer(a, b) -> bool:
     if a.customer_email and b.customer_email:
         return a.customer_email.lower() == b.customer_email.lower()
     return a.customer_name.strip().lower() == b.customer_name.strip().lower()
+
+
+def team_choices(session: Session) -> list[tuple[str, str]]:
+    """(code, name) of the teams a report can be filtered on."""
+    return team_names(session)

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from store.models import CaseRow, ContactAttemptRow, HumanTaskRow, OutboxRow, SlaEventRow, WorkInfoRow
+from store.models import CaseRow, ContactAttemptRow, HumanTaskRow, OutboxRow, SlaEventRow, TeamRow, WorkInfoRow
 
 
 def cases_in_period(session: Session, *, since: datetime, until: datetime, team: str | None) -> list[CaseRow]:
@@ -47,3 +47,8 @@ def later_cases_of_customers(session: Session, *, customers: list[tuple[str | No
     return list(session.scalars(select(CaseRow).where(
         CaseRow.received_at > since,
         or_(func.lower(CaseRow.customer_email).in_(emails or [""]), func.lower(CaseRow.customer_name).in_(names or [""])))))
+
+
+def team_names(session: Session) -> list[tuple[str, str]]:
+    """(code, name) of every team, by name (the team filter)."""
+    return [(row.code, row.name) for row in session.scalars(select(TeamRow).order_by(TeamRow.name))]

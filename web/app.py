@@ -31,6 +31,7 @@ from store.db import engine_for, session_factory as make_session_factory
 from web import routes_security
 from web import routes_admin, routes_api, routes_auth, routes_cases, routes_definitions, routes_worklist
 from web import routes_search
+from web import routes_insight
 from web.auth import NotSignedIn, guarded
 from web.deps import render
 from web.input_guard import InputGuard
@@ -103,6 +104,7 @@ def create_app(settings: Settings, *, session_factory: sessionmaker[Session] | N
                    routes_security):
         app.include_router(module.router)
     app.include_router(routes_search.router)
+    app.include_router(routes_insight.router)             # issue 16: /indsigt, /api/insight
     app.include_router(routes_search.api)
     oidc = oidc_router(web)
     app.state.oidc_enabled = oidc is not None
