@@ -25,6 +25,7 @@ def register(subparsers) -> None:
     opener.set_defaults(handler=cmd_open)
     show = case.add_parser("show", help="show a case with its open tasks and Work Info")
     show.add_argument("number")
+    show.add_argument("--as", dest="reader", help="show only if this user may read the case (SECURITY.md)")
     show.add_argument("--json", action="store_true")
     show.set_defaults(handler=cmd_show)
     search = case.add_parser("search", help="find cases in every state by text, customer or number, with filters")
@@ -76,7 +77,7 @@ def cmd_search(args) -> int:
 
 def cmd_show(args) -> int:
     with session_scope() as session:
-        doc = case_document(session, args.number)
+        doc = case_document(session, args.number, reader=getattr(args, "reader", None))
     labels = handbook().labels
     lines = [f"{doc['number']}  {doc['summary']}",
              f"  type {labels['case_type'].get(doc['type'], doc['type'])} · status "

@@ -14,6 +14,7 @@ def register(subparsers) -> None:
     lister = task.add_parser("list", help="open tasks, oldest first")
     lister.add_argument("--case")
     lister.add_argument("--team")
+    lister.add_argument("--as", dest="reader", help="only what this user may read (SECURITY.md)")
     lister.add_argument("--json", action="store_true")
     lister.set_defaults(handler=cmd_list)
     completer = task.add_parser("complete", help="complete a task with form data")
@@ -31,7 +32,7 @@ def register(subparsers) -> None:
 
 def cmd_list(args) -> int:
     with session_scope() as session:
-        tasks = list_tasks(session, case_number=args.case, team=args.team)
+        tasks = list_tasks(session, case_number=args.case, team=args.team, reader=args.reader)
     human = "\n".join(f"{t['id']}  {t['case']}  {t['name']}  [{t['team'] or '-'}/{t['role']}]"
                       + "\n" + "\n".join(f"      {f['id']} ({f['type']}{', påkrævet' if f['required'] else ''}): {f['label']}"
                                          + (f" [{', '.join(o['id'] for o in f['options'])}]" if f['options'] else "")

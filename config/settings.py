@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     mail_domain: str = "sagsflow.local"
     web_url: str = "http://127.0.0.1:8000"     # the worklist, for links from Prefect artifacts
     sql_echo: bool = False
+    registration_teams: list[str] = ["service_desk"]   # who may register cases (SECURITY.md)
 
     # connectors (issue 4)
     smtp: SmtpSettings = Field(default_factory=default_smtp)

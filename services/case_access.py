@@ -7,7 +7,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from domain.errors import Forbidden
+from domain.errors import Forbidden, NotFound
+from store.cases import case_by_number
 from store.models import CaseRow, HumanTaskRow, MembershipRow, UserRow
 
 SERVICE_DESK = "service_desk"
@@ -47,3 +48,53 @@ def require_read(session: Session, *, username: str, case: CaseRow) -> None:
 def require_work(session: Session, *, username: str, case: CaseRow) -> None:
     if not may_work(session, username=username, case=case):
         raise Forbidden("kun sagens team og servicedesken kan handle på sagen")
+
+
+# --- issue 9 item 7: registration and task scope (SECURITY.md "Read and write scope") -----------
+SYSTEM_ACTORS = frozenset({"system", "remedy", "mail", "release"})   # Sagsflow's own processes, not people
+
+
+def may_register(session: Session, *, username: str, teams: frozenset[str] | set[str]) -> bool:
+    """Registering a case is for members of the registration teams (default: the service desk)."""
+    if username in SYSTEM_ACTORS:
+        return True
+    return bool(set(_teams(session, username) or {}) & set(teams))
+
+
+def require_register(session: Session, *, username: str, teams: frozenset[str] | set[str]) -> None:
+    if not may_register(session, username=username, teams=teams):
+        raise Forbidden("kun servicedesken kan registrere sager")
+
+
+def readable_teams(session: Session, *, username: str) -> set[str] | None:
+    """The teams whose task lists the user may read; None means every team (service desk, admin)."""
+    teams = _teams(session, username)
+    if teams is None:
+        return set()
+    user = session.get(UserRow, username)
+    if "admin" in (user.roles or []) or SERVICE_DESK in teams:
+        return None
+    return set(teams)
+
+
+def require_team_read(session: Session, *, username: str, team: str) -> None:
+    allowed = readable_teams(session, username=username)
+    if allowed is not None and team not in allowed:
+        raise Forbidden("du kan kun se dit eget teams opgaver")
+
+
+def case_for_reader(session: Session, *, number: str, username: str) -> CaseRow:
+    """The case, if the user may read it (unknown → NotFound; not theirs → Forbidden)."""
+    case = case_by_number(session, number)
+    if case is None:
+        raise NotFound(f"ukendt sag {number}")
+    require_read(session, username=username, case=case)
+    return case
+
+
+def require_task_read(session: Session, *, username: str, task_id: str) -> None:
+    task = session.get(HumanTaskRow, task_id)
+    if task is None:
+        raise NotFound(f"ukendt opgave {task_id}")
+    case = session.get(CaseRow, task.case_id)
+    require_read(session, username=username, case=case)

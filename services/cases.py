@@ -1,7 +1,6 @@
 """Opening and showing cases (H-V1 registration, H-R1.1 Work Info timeline)."""
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Literal
 
@@ -9,6 +8,8 @@ from pydantic import BaseModel, Field, field_validator
 from sqlalchemy.orm import Session
 
 from config.handbook import handbook
+from domain.text import clean_line
+from services.case_access import require_read, require_register
 from domain.errors import NotFound
 from services.mail_senders import new_reply_token
 from services.runtime import Runtime
@@ -34,13 +35,14 @@ class NewCase(BaseModel):
     @field_validator("summary", "customer_name")
     @classmethod
     def _plain_text(cls, value: str) -> str:
-        value = re.sub(r"[\x00-\x1f\x7f]", " ", value).strip()
+        value = clean_line(value)   # the text boundary (domain/text.py)
         if not value:
             raise ValueError("must not be empty")
         return value
 
 
 def open_case(session: Session, runtime: Runtime, *, new: NewCase, actor: str, now: datetime) -> CaseRow:
+    require_register(session, username=actor, teams=set(runtime.settings.registration_teams))
     book = handbook()
     definition = runtime.current_definition(session)   # never deploys (issue 10)
     case = add_case(session, CaseRow(case_type=new.case_type, summary=new.summary, status="registered",
@@ -71,16 +73,19 @@ def open_case(session: Session, runtime: Runtime, *, new: NewCase, actor: str, n
     return case
 
 
-def get_case(session: Session, number: str) -> CaseRow:
+def get_case(session: Session, number: str, *, reader: str | None = None) -> CaseRow:
+    """The case; with `reader`, only if that person may read it (SECURITY.md read scope)."""
     case = case_by_number(session, number)
     if case is None:
         raise NotFound(f"unknown case {number}")
+    if reader is not None:
+        require_read(session, username=reader, case=case)
     return case
 
 
-def case_document(session: Session, number: str) -> dict:
-    """The stable JSON document of `sagsflow case show --json`."""
-    case = get_case(session, number)
+def case_document(session: Session, number: str, *, reader: str | None = None) -> dict:
+    """The stable JSON document of `sagsflow case show --json` (`reader`: as get_case)."""
+    case = get_case(session, number, reader=reader)
     instance = instance_for_case(session, case.id)
     return {
         "number": case.number, "type": case.case_type, "summary": case.summary, "status": case.status,

@@ -15,6 +15,7 @@ from domain.forms import FormSpec, validate_submission
 from services.runtime import Runtime
 from store.cases import add_work_info
 from store.directory import DbDirectory
+from services.case_access import readable_teams, require_read, require_team_read
 from store.models import CaseRow, HumanTaskRow
 from store.process import instance_for_case, list_open_tasks
 
@@ -29,14 +30,23 @@ def task_document(task: HumanTaskRow, case_number: str | None) -> dict:
                         "options": [{"id": o.id, "name": o.name} for o in f.options]} for f in form.fields]}
 
 
-def list_tasks(session: Session, *, case_number: str | None = None, team: str | None = None) -> list[dict]:
+def list_tasks(session: Session, *, case_number: str | None = None, team: str | None = None,
+               reader: str | None = None) -> list[dict]:
+    """Open tasks of a case or a team; with `reader`, only what that person may read (SECURITY.md)."""
     case_id = None
     if case_number is not None:
         case = session.query(CaseRow).filter_by(number=case_number).one_or_none()
         if case is None:
             raise NotFound(f"unknown case {case_number}")
+        if reader is not None:
+            require_read(session, username=reader, case=case)
         case_id = case.id
+    if reader is not None and team is not None:
+        require_team_read(session, username=reader, team=team)
     rows = list_open_tasks(session, case_id=case_id, team=team)
+    if reader is not None and case_id is None and team is None:
+        allowed = readable_teams(session, username=reader)
+        rows = rows if allowed is None else [r for r in rows if r.team in allowed]
     numbers = dict(session.query(CaseRow.id, CaseRow.number).filter(CaseRow.id.in_({r.case_id for r in rows})).all())
     return [task_document(r, numbers.get(r.case_id)) for r in rows]
 

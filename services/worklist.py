@@ -18,6 +18,7 @@ from services.case_context import CaseContext, build_context, diagram_facts
 from services.runtime import Runtime
 from store.cases import add_work_info
 from store.directory import DbDirectory
+from services.case_access import require_read, require_work
 from store.models import CaseRow, HumanTaskRow, MembershipRow, UserRow
 from store.process import instance_for_case
 
@@ -189,11 +190,14 @@ class TaskForm:
     conditions: dict | None = None       # field id -> show_if as a JSON tree for the browser
 
 
-def task_form(session: Session, runtime: Runtime, *, task_id: str) -> TaskForm:
+def task_form(session: Session, runtime: Runtime, *, task_id: str, reader: str | None = None) -> TaskForm:
+    """A task with its form and case; with `reader`, only if that person may read the case."""
     task = session.get(HumanTaskRow, task_id)
     if task is None:
         raise NotFound(f"unknown task {task_id}")
     case = session.get(CaseRow, task.case_id)
+    if reader is not None:
+        require_read(session, username=reader, case=case)
     form = FormSpec.model_validate(task.form)
     values: dict = {}
     data: dict = {}
@@ -218,10 +222,7 @@ def add_case_note(session: Session, *, number: str, username: str, summary: str,
     case = session.execute(select(CaseRow).where(CaseRow.number == number)).scalar_one_or_none()
     if case is None:
         raise NotFound(f"unknown case {number}")
-    directory = DbDirectory(session)
-    user = directory.user(username)
-    if user is None or not user.active or not directory.memberships(username):
-        raise Forbidden(f"{username} is not a member of any team")
+    require_work(session, username=username, case=case)   # the service desk and the case's current team
     summary, notes = summary.strip(), notes.strip()
     if not 3 <= len(summary) <= 300:
         raise FormInvalid({"summary": "Overskriften skal være 3-300 tegn."})

@@ -5,20 +5,21 @@ or `Authorization: Bearer <token>`. Errors are JSON: {"error", "message"[, "fiel
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from domain.errors import InvalidState
 from services.auth import Principal
 from services.cases import NewCase, case_document, get_case, open_case
+from services.conversation import add_note as add_typed_note
 from services.definitions import case_position, list_versions, version_file
 from services.runtime import Runtime
 from services.tasks import claim_task, complete_task, list_tasks, unclaim_task
-from services.worklist import VIEWS, add_case_note, worklist
+from services.worklist import VIEWS, worklist
 from web.auth import ALL_ROLES, WORK_ROLES, requires
 from web.deps import DbId, db_session, now, render, runtime
 
@@ -27,8 +28,11 @@ READ_ROLES = (*WORK_ROLES, "admin")
 
 
 class NoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")   # an unknown field is refused, never silently ignored
     summary: str = Field(min_length=3, max_length=300)
     notes: str = Field(default="", max_length=20000)
+    type: str = Field(default="Working Log", description="the Work Log Type (config/handbook.yaml work_log_types)")
+    view_access: Literal["internal", "public"] = "internal"
 
 
 class CompleteIn(BaseModel):
@@ -53,19 +57,20 @@ def api_open_case(new: NewCase, principal: Principal = Depends(requires(*WORK_RO
 @router.get("/cases/{number}", summary="The case document")
 def api_case(number: str, principal: Principal = Depends(requires(*READ_ROLES)),
              session: Session = Depends(db_session)) -> dict:
-    return case_document(session, number)
+    return case_document(session, number, reader=principal.username)
 
 
 @router.get("/cases/{number}/work-info", summary="The Work Info timeline (H-R1.1)")
 def api_work_info(number: str, principal: Principal = Depends(requires(*READ_ROLES)),
                   session: Session = Depends(db_session)) -> list[dict]:
-    return case_document(session, number)["work_info"]
+    return case_document(session, number, reader=principal.username)["work_info"]
 
 
 @router.post("/cases/{number}/work-info", status_code=201, summary="Add a Work Info note")
 def api_add_note(number: str, note: NoteIn, principal: Principal = Depends(requires(*WORK_ROLES)),
                  session: Session = Depends(db_session), at: datetime = Depends(now)) -> dict:
-    add_case_note(session, number=number, username=principal.username, summary=note.summary, notes=note.notes, now=at)
+    add_typed_note(session, case_number=number, username=principal.username, summary=note.summary, notes=note.notes,
+                   work_log_type=note.type, public=note.view_access == "public", now=at)   # issue 13
     session.commit()
     return {"added": True}
 
@@ -73,7 +78,7 @@ def api_add_note(number: str, note: NoteIn, principal: Principal = Depends(requi
 @router.get("/cases/{number}/diagram", summary="The case's diagrams, path taken and open elements")
 def api_case_diagram(number: str, principal: Principal = Depends(requires(*READ_ROLES)),
                      session: Session = Depends(db_session), rt: Runtime = Depends(runtime)) -> dict:
-    return case_position(session, rt, case_id=get_case(session, number).id)
+    return case_position(session, rt, case_id=get_case(session, number, reader=principal.username).id)
 
 
 @router.get("/tasks", summary="Open tasks: of a case, a team, or one worklist view (H-R2.2)")
@@ -88,7 +93,7 @@ def api_tasks(case: str | None = None, team: str | None = None, view: str | None
                  "status": i.status, "sla": {"target": i.sla.target, "state": i.sla.state,
                                              "due_at": i.sla.due_at.isoformat() if i.sla.due_at else None}}
                 for i in worklist(session, username=principal.username, view=view, now=at)]
-    return list_tasks(session, case_number=case, team=team)
+    return list_tasks(session, case_number=case, team=team, reader=principal.username)
 
 
 @router.post("/tasks/{task_id}/claim", summary="Claim a task (exactly one of two simultaneous claims wins)")

@@ -16,10 +16,13 @@ from services.cases import NewCase, case_document, get_case, open_case
 from services.definitions import case_position
 from services.runtime import Runtime
 from services.tasks import complete_task, list_tasks
-from services.worklist import add_case_note, sla_clock, task_form
+from services.worklist import sla_clock, task_form
+from services.conversation import add_note as add_typed_note
+from web.routes_conversation import conversation_panel
 from web.auth import WORK_ROLES, requires
 from web.deps import db_session, flash, form_data, now, redirect, render, runtime
 from web.i18n import language_of, translator
+from web.error_text import danish_validation
 from web.templating import person, team_name
 
 router = APIRouter(include_in_schema=False)
@@ -47,7 +50,8 @@ def new_case(request: Request, principal: Principal = Depends(requires(*WORK_ROL
     try:
         new = NewCase(**{k: (v or None) if k in ("customer_email", "customer_phone") else v for k, v in values.items()})
     except ValidationError as exc:
-        errors = {str(e["loc"][0]): e["msg"] for e in exc.errors() if e["loc"]}
+        errors = {str(e["loc"][0]): e["msg"] if language_of(request) == "en" else danish_validation(e)
+                  for e in exc.errors() if e["loc"]}
         return render(request, "case_new.html", {"values": values, "errors": errors, "labels": handbook().labels},
                       status_code=422)
     case = open_case(session, rt, new=new, actor=principal.username, now=at)
@@ -68,25 +72,29 @@ def _next_step(session: Session, principal: Principal, number: str) -> str:
 @router.get("/cases/{number}")
 def case_page(request: Request, number: str, principal: Principal = Depends(requires(*VIEW_ROLES)),
               session: Session = Depends(db_session), rt: Runtime = Depends(runtime), at: datetime = Depends(now)):
-    document = case_document(session, number)
-    case = get_case(session, number)
+    document = case_document(session, number, reader=principal.username)
+    case = get_case(session, number, reader=principal.username)
     position = case_position(session, rt, case_id=case.id)
     return render(request, "case.html", {"case": document, "clock": sla_clock(case, now=at), "position": position,
                                          "labels": handbook().labels, "tasks": list_tasks(session, case_number=number),
-                                         "contacts": [w for w in document["work_info"] if "contact" in w["event"]]})
+                                         "contacts": [w for w in document["work_info"] if "contact" in w["event"]],
+                                         **conversation_panel(request, session, number=number,
+                                                              username=principal.username)})
 
 
 @router.get("/cases/{number}/diagram.json")
 def case_diagram(number: str, principal: Principal = Depends(requires(*VIEW_ROLES)),
                  session: Session = Depends(db_session), rt: Runtime = Depends(runtime)) -> dict:
-    return case_position(session, rt, case_id=get_case(session, number).id)
+    return case_position(session, rt, case_id=get_case(session, number, reader=principal.username).id)
 
 
 @router.post("/cases/{number}/notes")
 def add_note(request: Request, number: str, summary: str = Form(""), notes: str = Form(""),
+             work_log_type: str = Form("Working Log"), view_access: str = Form("internal"),
              principal: Principal = Depends(requires(*WORK_ROLES)), session: Session = Depends(db_session),
              at: datetime = Depends(now)):
-    add_case_note(session, number=number, username=principal.username, summary=summary, notes=notes, now=at)
+    add_typed_note(session, case_number=number, username=principal.username, summary=summary, notes=notes,
+                   work_log_type=work_log_type, public=view_access == "public", now=at)   # issue 13
     session.commit()
     flash(request, _t(request)("note_added"), "ok")
     return redirect(f"/cases/{number}#work-info")
@@ -95,7 +103,7 @@ def add_note(request: Request, number: str, summary: str = Form(""), notes: str 
 @router.get("/tasks/{task_id}")
 def task_page(request: Request, task_id: str, principal: Principal = Depends(requires(*WORK_ROLES)),
               session: Session = Depends(db_session), rt: Runtime = Depends(runtime)):
-    view = task_form(session, rt, task_id=task_id)
+    view = task_form(session, rt, task_id=task_id, reader=principal.username)
     return render(request, "task.html", _task_context(principal, view, view.values, {}))
 
 
@@ -138,7 +146,7 @@ def submitted_values(form, fields) -> dict:
 def complete(request: Request, task_id: str, principal: Principal = Depends(requires(*WORK_ROLES)),
              session: Session = Depends(db_session), rt: Runtime = Depends(runtime), at: datetime = Depends(now),
              form: FormData = Depends(form_data)):
-    view = task_form(session, rt, task_id=task_id)
+    view = task_form(session, rt, task_id=task_id, reader=principal.username)
     data = submitted_values(form, view.form.fields)
     try:
         result = complete_task(session, rt, task_id=task_id, username=principal.username, data=data, now=at)

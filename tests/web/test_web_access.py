@@ -16,7 +16,8 @@ READ = WORK | {"admin"}
 ALL = WORK | {"process_owner", "admin"}
 USERS = {"app.tekniker": {"technician"}, "app.koordinator": {"technician", "coordinator"},
          "procesejer": {"process_owner"}, "admin": {"admin"}}
-GUARD_REFUSAL = "needs one of the roles"
+GUARD_REFUSAL = "needs one of the roles"             # JSON under /api (English for programs)
+GUARD_REFUSAL_DA = "Din bruger har ikke adgang til denne side."   # the Danish page
 
 
 def _actions(number: str, task_id: str) -> list[tuple[str, str, set, dict | None]]:
@@ -26,6 +27,7 @@ def _actions(number: str, task_id: str) -> list[tuple[str, str, set, dict | None
         ("GET", "/", ALL, None), ("GET", "/worklist", WORK, None), ("GET", "/worklist?view=absent", WORK, None),
         ("GET", "/cases/new", WORK, None), ("POST", "/cases/new", WORK, {"summary": "x"}),
         ("GET", f"/cases/{number}", READ, None), ("GET", f"/cases/{number}/diagram.json", READ, None),
+        ("GET", "/sager", READ, None), ("GET", "/api/cases", READ, None),
         ("POST", f"/cases/{number}/notes", WORK, {"summary": "Ringede til kunden", "notes": ""}),
         ("GET", f"/tasks/{task_id}", WORK, None), ("POST", f"/tasks/{task_id}", WORK, {}),
         ("POST", f"/tasks/{task_id}/claim", WORK, {}), ("POST", f"/tasks/{task_id}/unclaim", WORK, {}),
@@ -43,6 +45,17 @@ def _actions(number: str, task_id: str) -> list[tuple[str, str, set, dict | None
         ("POST", "/api/cases", WORK, {}), ("GET", f"/api/cases/{number}", READ, None),
         ("GET", f"/api/cases/{number}/work-info", READ, None),
         ("POST", f"/api/cases/{number}/work-info", WORK, {"summary": "Notat fra API"}),
+        # issue 13: the conversation, unverified mails, attachments, contacts; the quarantine (issue 9)
+        ("POST", f"/cases/{number}/messages", WORK, {"message": "Hej"}), ("POST", f"/cases/{number}/contacts", WORK, {}),
+        ("POST", f"/cases/{number}/mails/999/accept", WORK, {}), ("POST", f"/cases/{number}/mails/999/reject", WORK, {}),
+        ("POST", f"/cases/{number}/attachments", WORK, {}), ("GET", f"/cases/{number}/attachments/999", READ, None),
+        ("GET", f"/cases/{number}/attachments/999/thumbnail", READ, None), ("GET", "/admin/mail-quarantine", {"admin"}, None),
+        ("POST", f"/api/cases/{number}/messages", WORK, {"message": "Hej"}),
+        ("GET", f"/api/cases/{number}/conversation", READ, None),
+        ("POST", f"/api/cases/{number}/mails/999", WORK, {"decision": "accept"}),
+        ("POST", f"/api/cases/{number}/attachments", WORK, {}), ("GET", f"/api/cases/{number}/attachments", READ, None),
+        ("GET", f"/api/cases/{number}/attachments/999", READ, None), ("GET", f"/api/cases/{number}/contacts", READ, None),
+        ("POST", f"/api/cases/{number}/contacts", WORK, {}),
         ("GET", f"/api/cases/{number}/diagram", READ, None), ("GET", "/api/tasks", WORK, None),
         ("POST", f"/api/tasks/{task_id}/claim", WORK, {}), ("POST", f"/api/tasks/{task_id}/unclaim", WORK, {}),
         ("POST", f"/api/tasks/{task_id}/complete", WORK, {"data": {}}),
@@ -86,7 +99,7 @@ def test_every_route_is_in_the_role_matrix(app, case):
     """A new route without a row here fails this test: the matrix below is the deny-by-default proof."""
     number, task_id = case
     covered = {path.split("?")[0].replace(number, "{number}").replace(task_id, "{task_id}")
-               .replace("/1/", "/{version_id}/").replace("/999/", "/{item_id}/")
+               .replace("/1/", "/{version_id}/").replace("/999", "/{item_id}")
                .replace("/definitions/1", "/definitions/{version_id}").replace("incident_handling.bpmn", "{name}")
                for _, path, _, _ in _actions(number, task_id)}
     missing = _route_paths(app) - covered - {"/login", "/healthz", "/readyz"}
@@ -99,7 +112,7 @@ def test_role_matrix_every_role_times_every_action(web, case, username):
     user = web(username)
     for method, path, allowed, body in _actions(number, task_id):
         response = _send(user, method, path, body)
-        refused = response.status_code == 403 and GUARD_REFUSAL in response.text
+        refused = response.status_code == 403 and (GUARD_REFUSAL in response.text or GUARD_REFUSAL_DA in response.text)
         if USERS[username] & allowed:
             assert not refused and response.status_code not in (401,), (username, method, path, response.status_code)
         else:
@@ -172,7 +185,8 @@ def test_api_bearer_token_needs_no_csrf_and_a_wrong_token_is_401(web, case):
     client = web().client
     good = {"Authorization": f"Bearer {API_TOKEN}"}
     assert client.get("/api/me", headers=good).json()["username"] == "app.tekniker"
-    assert client.get(f"/api/cases/{number}", headers=good).json()["number"] == number
+    # app.tekniker's team has not had the case yet: outside the read scope (SECURITY.md)
+    assert client.get(f"/api/cases/{number}", headers=good).status_code == 403
     wrong = client.get("/api/me", headers={"Authorization": "Bearer " + "x" * 30})
     assert wrong.status_code == 401 and wrong.headers["www-authenticate"] == "Bearer"
     # the token user is app.tekniker: not in the service desk, so the domain refuses the claim
