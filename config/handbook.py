@@ -72,8 +72,17 @@ class ContactPolicyConfig(BaseModel):
     first_retry_working_days: int = 2
 
 
+class CustomerMailConfig(BaseModel):
+    """Which of the process's own customer mails go out (issue 13, H-D3), and the desk's signature."""
+
+    routed: bool = True         # a routed enquiry tells the customer which unit has it (H-T4)
+    closure: bool = True        # a closed case sends a closing mail (H-C)
+    signature: str = "IT Servicedesk"
+
+
 class Handbook(BaseModel):
     contact_attempts: ContactPolicyConfig = ContactPolicyConfig()
+    customer_mails: CustomerMailConfig = CustomerMailConfig()
     work_log_types: dict[str, str]
     units: dict[str, Unit]
     case_number_prefix: dict[Literal["incident", "service_request", "change"], str]
@@ -81,6 +90,10 @@ class Handbook(BaseModel):
 
     def work_log_type(self, event: str) -> str:
         return self.work_log_types.get(event, self.work_log_types.get("default", "Working Log"))
+
+    def note_types(self) -> list[str]:
+        """The Work Log Types a person may choose for a note (issue 13): every type the desk uses."""
+        return sorted(set(self.work_log_types.values()))
 
 
 def _load(path: Path, model):

@@ -151,3 +151,6 @@ def _project_case(case: CaseRow, data: dict) -> None:
         case.team = data["team"]
     if "assignee" in data:
         case.assignee = data.get("assignee")
+    for key in ("end_user_name", "end_user_email", "end_user_phone"):   # first triage's end user (issue 13)
+        if isinstance(data.get(key), str) and data[key].strip():
+            setattr(case, key, data[key].strip()[:320])

@@ -35,9 +35,12 @@ def contact_guard(ctx: OperationContext) -> GuardResult:
 
 
 def send_contact_mail(ctx: OperationContext, inputs: dict, data: dict) -> dict:
-    sent = [a for a in attempts_of(ctx.session, ctx.case.id) if a.channel == "mail" and a.direction == "outbound"]
-    number = len(sent) + 1
-    if not ctx.case.customer_email:
+    since = ctx.case.resolved_at   # this contact round: attempts after the latest solution (a reopen starts anew)
+    round_ = [a for a in attempts_of(ctx.session, ctx.case.id) if since is None or a.at >= since]
+    if any(a.confirmed for a in round_):   # the customer confirmed meanwhile: no attempt mail (issue 13)
+        return {}
+    number = len([a for a in round_ if a.channel == "mail" and a.direction == "outbound"]) + 1
+    if not ctx.customer_addresses():
         ctx.work_info("contact_attempt", "Ingen e-mailadresse – kunden kontaktes kun telefonisk",
                       "Kontaktkravet kræver både mail og telefon; registrér kundens e-mailadresse.")
         return {}

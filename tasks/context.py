@@ -45,7 +45,19 @@ class OperationContext:
         enqueue(self.session, key=self.outbox_key(purpose), kind=kind, case_id=self.case.id,
                 payload={"purpose": purpose, "case_number": self.case.number, **payload}, now=self.now)
 
-    def queue_customer_mail(self, template: str, context: dict, *, purpose: str | None = None) -> None:
-        if self.case.customer_email:
-            self.queue("mail", purpose or template, {"template": template, "to": self.case.customer_email,
+    def customer_addresses(self) -> list[str]:
+        """Every e-mail address the case has for the customer and the end user (issue 13)."""
+        found: list[str] = []
+        for address in (self.case.customer_email, self.case.end_user_email):
+            if address and address.strip().lower() not in [a.lower() for a in found]:
+                found.append(address.strip())
+        return found
+
+    def queue_customer_mail(self, template: str, context: dict, *, purpose: str | None = None) -> bool:
+        """Queue a mail to the customer (and the end user); False when the case has no e-mail address."""
+        addresses = self.customer_addresses()
+        if addresses:
+            self.queue("mail", purpose or template, {"template": template,
+                                                     "to": addresses[0] if len(addresses) == 1 else addresses,
                                                      "context": context})
+        return bool(addresses)

@@ -31,6 +31,8 @@ def route_to_unit(ctx: OperationContext, inputs: dict, data: dict) -> dict:
         context["note"] = data["classification_note"]
     ctx.queue("mail", f"route_{inputs['unit']}", {"template": "forward_to_unit", "to": unit.email, "context": context})
     return {}
+    if ctx.handbook.customer_mails.routed:   # the customer is told where the enquiry went (issue 13)
+        ctx.queue_customer_mail("routed", {"unit": unit.name, "unit_email": unit.email, "summary": ctx.case.summary})
 
 
 def start_on_call_procedure(ctx: OperationContext, inputs: dict, data: dict) -> dict:
@@ -59,9 +61,12 @@ def request_customer_information(ctx: OperationContext, inputs: dict, data: dict
     items = [line.strip() for line in (data.get("information_needed") or "").splitlines() if line.strip()]
     ctx.case.status = "waiting_for_customer"
     open_pause(ctx.session, case_id=ctx.case.id, now=ctx.now)   # the SLA clock pauses (H-R1.4)
-    ctx.work_info("information_request", "Kunden er bedt om oplysninger", "\n".join(f"- {i}" for i in items),
-                  public=True)
-    ctx.queue_customer_mail("information_request", {"items": items, "summary": ctx.case.summary})
+    listed = "\n".join(f"- {i}" for i in items)
+    if ctx.queue_customer_mail("information_request", {"items": items, "summary": ctx.case.summary}):
+        ctx.work_info("information_request", "Kunden er bedt om oplysninger pr. mail", listed, public=True)
+    else:   # say so plainly instead of pretending a mail went out (issue 13)
+        ctx.work_info("information_request", "Sagen har ingen e-mailadresse – ring til kunden og bed om oplysningerne",
+                      f"{listed}\nRegistrér svaret i opgaven, eller tilføj en e-mailadresse på sagen.")
     return {}
 
 
@@ -127,6 +132,8 @@ def close_case(ctx: OperationContext, inputs: dict, data: dict) -> dict:
     ctx.case.resolved_at = ctx.case.resolved_at or ctx.now
     ctx.work_info("case_closed", "Sagen er lukket", public=True)
     return {}
+    if ctx.handbook.customer_mails.closure:
+        ctx.queue_customer_mail("closure", {"summary": ctx.case.summary})
 
 
 OPERATIONS: dict[str, Operation] = {fn.__name__: fn for fn in (

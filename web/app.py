@@ -32,6 +32,7 @@ from web import routes_security
 from web import routes_admin, routes_api, routes_auth, routes_cases, routes_definitions, routes_worklist
 from web import routes_search
 from web import routes_insight
+from web import routes_conversation, routes_conversation_api
 from web.auth import NotSignedIn, guarded
 from web.deps import render
 from web.input_guard import InputGuard
@@ -108,6 +109,8 @@ def create_app(settings: Settings, *, session_factory: sessionmaker[Session] | N
     app.include_router(routes_search.api)
     oidc = oidc_router(web)
     app.state.oidc_enabled = oidc is not None
+    app.include_router(routes_conversation.router)       # issue 13: conversation, attachments, contacts
+    app.include_router(routes_conversation_api.router)
     if oidc is not None:
         app.include_router(oidc)
     _install_error_handlers(app)

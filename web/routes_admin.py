@@ -12,6 +12,7 @@ from config.handbook import handbook
 from services.admin import (PRIORITIES, outbox_counts, outbox_rows, problem_instances, retry_outbox_item,
                             sla_dashboard, weekly_compliance)
 from services.auth import Principal
+from services.insight_links import outbox_details
 from web.auth import requires
 from web.deps import DbId, db_session, flash, now, redirect, render
 from web.i18n import language_of, translator
@@ -33,7 +34,8 @@ def dashboard(request: Request, weeks: Annotated[int, Query(ge=1, le=104)] = 4, 
 @router.get("/admin/outbox")
 def outbox(request: Request, status: str | None = None, principal: Principal = Depends(requires(ADMIN)),
            session: Session = Depends(db_session)):
-    return render(request, "admin_outbox.html", {"rows": outbox_rows(session, status=status or None),
+    rows = outbox_rows(session, status=status or None)
+    return render(request, "admin_outbox.html", {"rows": rows, "details": outbox_details(session, rows),
                                                  "status": status or "", "counts": outbox_counts(session)})
 
 

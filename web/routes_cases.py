@@ -14,6 +14,7 @@ from domain.errors import FormInvalid
 from services.auth import Principal
 from services.cases import NewCase, case_document, get_case, open_case
 from services.definitions import case_position
+from services.insight_links import case_runs
 from services.runtime import Runtime
 from services.tasks import complete_task, list_tasks
 from services.worklist import sla_clock, task_form
@@ -77,6 +78,7 @@ def case_page(request: Request, number: str, principal: Principal = Depends(requ
     position = case_position(session, rt, case_id=case.id)
     return render(request, "case.html", {"case": document, "clock": sla_clock(case, now=at), "position": position,
                                          "labels": handbook().labels, "tasks": list_tasks(session, case_number=number),
+                                         "flow_runs": case_runs(session, case.id),
                                          "contacts": [w for w in document["work_info"] if "contact" in w["event"]],
                                          **conversation_panel(request, session, number=number,
                                                               username=principal.username)})

@@ -48,6 +48,9 @@ class MailKind(StrEnum):
     CMDB_UPDATE = "cmdb_update"  # H-C2, internal
     FORWARD_TO_UNIT = "forward_to_unit"  # H-T4, internal: the enquiry belongs to another unit
     NOTIFICATION = "notification"  # H-V1.2 on-call, H-E SLA warnings/breaches, internal
+    CUSTOMER_MESSAGE = "customer_message"  # H-D3: a person writes to the customer from the case
+    ROUTED = "routed"  # H-T4: the customer is told which unit now has the enquiry
+    CLOSURE = "closure"  # H-C: the case is closed
 
 
 _COMMON_OPTIONAL = frozenset({"customer_name", "signature"})
@@ -62,10 +65,13 @@ _CONTEXT_KEYS: dict[MailKind, tuple[frozenset[str], frozenset[str]]] = {
     MailKind.FORWARD_TO_UNIT: (frozenset({"summary", "unit"}),
                                frozenset({"note", "customer_name", "customer_email", "customer_phone", "signature"})),
     MailKind.NOTIFICATION: (frozenset({"summary", "headline"}), frozenset({"lines", "signature"})),
+    MailKind.CUSTOMER_MESSAGE: (frozenset({"summary", "message"}), _COMMON_OPTIONAL | {"title"}),
+    MailKind.ROUTED: (frozenset({"summary", "unit"}), _COMMON_OPTIONAL | {"unit_email"}),
+    MailKind.CLOSURE: (frozenset({"summary"}), _COMMON_OPTIONAL | {"solution"}),
 }
 _LIST_KEYS = frozenset({"items", "changes", "configuration_items", "lines"})
 _INT_KEYS = frozenset({"attempt", "attempts_total"})
-_SINGLE_LINE_KEYS = frozenset({"summary", "customer_name", "headline", "unit"})
+_SINGLE_LINE_KEYS = frozenset({"summary", "customer_name", "headline", "unit", "title"})
 
 
 @dataclass(frozen=True)
@@ -218,7 +224,8 @@ def _checked_context(kind: MailKind, context: Mapping[str, Any]) -> dict[str, An
     if unknown:
         raise MailComposeError(f"context for {kind.value!r} has unknown keys: {', '.join(map(str, unknown))}")
     values: dict[str, Any] = {"customer_name": None, "signature": "IT Servicedesk", "configuration_items": (),
-                              "note": None, "customer_email": None, "customer_phone": None, "lines": ()}
+                              "note": None, "customer_email": None, "customer_phone": None, "lines": (),
+                              "title": None, "unit_email": None, "solution": None}
     for key, value in context.items():
         if key in _LIST_KEYS:
             values[key] = _text_list(key, value, allow_empty=key not in required)

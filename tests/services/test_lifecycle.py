@@ -38,7 +38,8 @@ def test_h_r3_1_resolved_with_named_test_persons_then_closed_with_cmdb_mail(sess
                             "contact_guard", "task.closure_checklist", "cmdb_update", "case_closed"]
     test_info = next(w for w in doc["work_info"] if w["event"] == "task.test_solution")
     assert "Hanne Hansen" in test_info["notes"] and test_info["type"] == "Resolution Communications"
-    assert [r.payload["purpose"] for r in outbox(session)] == ["receipt", "resolution_notice_1", "cmdb_update"]
+    assert [r.payload["purpose"] for r in outbox(session)] == ["receipt", "resolution_notice_1", "cmdb_update",
+                                                               "closure"]   # the closing mail (issue 13)
     assert outbox(session, "cmdb_update")[0].payload["to"] == "cmdb@example.org"
     assert "60-143B" in outbox(session, "cmdb_update")[0].payload["context"]["changes"][0]
     assert session.query(ProcessInstanceRow).one().status == "completed"
@@ -191,7 +192,10 @@ def test_h_t4_complaints_proposals_and_advice_leave_the_flow_with_work_info(sess
     assert doc["status"] == "routed" and doc["open_tasks"] == [] and doc["process"]["status"] == "completed"
     routed = next(w for w in doc["work_info"] if w["event"] == "routed")
     assert end_event_summary in routed["summary"]
-    assert outbox(session)[-1].payload["to"] == unit_email
+    forward, told = outbox(session)[-2:]
+    assert forward.payload["to"] == unit_email
+    assert told.payload["template"] == "routed" and told.payload["to"] == "kunde@example.org"   # issue 13
+    assert told.payload["context"]["unit"] == end_event_summary
 
 
 def test_h_d4_critical_case_is_handed_over_personally_at_every_team_and_starts_on_call(session, runtime):

@@ -84,6 +84,22 @@ KIND_EXAMPLES: dict[str, tuple[dict, list[str], str]] = {
         ["Prioritet: Høj", "Eskaleres til: IRT-repræsentant", "handl efter håndbogen"],
         "SLA-advarsel",
     ),
+    "customer_message": (
+        {"summary": "Citrix er langsom", "message": "Vi har bestilt en ny server og vender tilbage torsdag.",
+         "customer_name": "Kunde Testesen", "signature": "Nanna Netværk\nIT Servicedesk"},
+        ["Kære Kunde Testesen", "Vi har bestilt en ny server", "Nanna Netværk", "Du kan svare direkte"],
+        "Nyt om din sag",
+    ),
+    "routed": (
+        {"summary": "Klage over ventetid", "unit": "Kundeafdelingen", "unit_email": "kundeafdelingen@example.org"},
+        ["sendt den videre til", "Kundeafdelingen, som vender tilbage", "kundeafdelingen@example.org"],
+        "Din henvendelse er sendt videre til Kundeafdelingen",
+    ),
+    "closure": (
+        {"summary": "Printer virker ikke", "solution": "Toneren er skiftet."},
+        ["Vi har nu lukket din sag", "Toneren er skiftet.", "tager vi sagen op igen"],
+        "Din sag er lukket",
+    ),
 }
 
 
