@@ -188,3 +188,11 @@ def test_idle_runs_are_deleted_by_a_later_run_working_runs_are_kept(prefect_harn
     from prefect.exceptions import ObjectNotFound
     with pytest.raises(ObjectNotFound):
         flow_run_of(idle_id)
+
+
+def test_a_mail_poll_that_handles_nothing_is_an_idle_run(prefect_harness, flow_env):
+    from workflows.mail_reader import mail_reader
+
+    state = mail_reader(return_state=True)                 # IMAP not configured: nothing to read
+    assert state.result() == {"disabled": True}
+    assert "sagsflow-tom" in flow_run_of(state.state_details.flow_run_id).tags
