@@ -1,7 +1,7 @@
 """Database connection settings (issue 9), environment prefix SAGSFLOW_DB_: pool sized to the web
 threadpool, and timeouts so a dead or silent database gives a fast, clear error instead of a frozen
 process. At most `pool_size + max_overflow` requests hold a database session at once (`web_threads()`);
-the others wait for a slot on the event loop (back-pressure, 503 after `pool_timeout_s`), so no
+the others wait for a slot on the event loop (back-pressure, 503 after `queue_timeout_s`), so no
 request thread ever waits for a connection that another request holds."""
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ class DatabaseSettings(BaseSettings):
 
     pool_size: int = Field(default=10, ge=1, le=200)
     max_overflow: int = Field(default=10, ge=0, le=200)
-    pool_timeout_s: float = Field(default=5.0, gt=0, le=120)       # waiting for a free pooled connection
+    pool_timeout_s: float = Field(default=5.0, gt=0, le=120)       # a thread waiting for a pooled connection
+    queue_timeout_s: float = Field(default=30.0, gt=0, le=300)     # a web request waiting for a database slot
     connect_timeout_s: int = Field(default=3, ge=1, le=60)          # PostgreSQL connect_timeout
     statement_timeout_ms: int = Field(default=15_000, ge=100, le=3_600_000)   # PostgreSQL statement_timeout
     lock_timeout_ms: int = Field(default=10_000, ge=100, le=3_600_000)        # PostgreSQL lock_timeout

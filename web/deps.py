@@ -33,14 +33,14 @@ async def db_session(request: Request) -> AsyncIterator[Session]:
     """The request's database session. A request first takes one of the app's database slots (as
     many as the pool has connections), waiting for it on the event loop — back-pressure instead of
     request threads that hold a thread while waiting for a connection another request holds. A
-    request that gets no slot within the pool timeout is answered 503. Creating the session does no
+    request that gets no slot within the queue timeout is answered 503. Creating the session does no
     I/O; closing it does, so that runs in the threadpool."""
     state = request.app.state
     slots = getattr(state, "db_slots", None)
     if slots is None:
         slots = state.db_slots = anyio.CapacityLimiter(state.db_tuning.web_threads())
     try:
-        with anyio.fail_after(state.db_tuning.pool_timeout_s):
+        with anyio.fail_after(state.db_tuning.queue_timeout_s):
             await slots.acquire()
     except TimeoutError:
         raise DatabaseBusy("all database connections are busy") from None

@@ -1,0 +1,263 @@
+"""Many people at once (issue 9): 4, 16, 64 and 128 concurrent clients on loopback against the web
+app served by uvicorn in its own process, on SQLite and PostgreSQL. Each client loops over a mix of
+a worklist GET, a case page, a claim and a completion (classification of a freshly registered case,
+every client on its own cases). Reported per level: requests/s, p50/p95/p99, errors; afterwards the
+database proves that every acknowledged completion is recorded and that nothing was applied twice.
+Goal: 0 errors at every level and no cliff (64 and 128 clients ≥ 90 % of the best level). Not a test.
+
+`python -m benchmarks.concurrency [--seconds 8] [--postgres URL]` prints the section; `make bench`
+puts it in BENCHMARKS.md."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import httpx
+from sqlalchemy import func, select, text
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "bench-concurrency-token-0123456789"
+LEVELS = (4, 16, 64, 128)
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+
+
+def make_app():
+    """uvicorn --factory target: the real app on SAGSFLOW_DATABASE_URL, the desk's bearer token."""
+    from pydantic import SecretStr
+
+    from config.settings import Settings
+    from web.app import create_app
+    from web.settings import WebSettings
+
+    settings = Settings()
+    web = WebSettings(session_secret=SecretStr("c" * 48), secret_file=Path(os.environ["BENCH_FOLDER"]) / "secret",
+                      api_tokens={"sd.tekniker": SecretStr(TOKEN)}, _env_file=None)
+    return create_app(settings, web=web)
+
+
+def seed(url: str, cases: int) -> list[tuple[str, str]]:
+    """`cases` registered cases, each with its open classification task: [(number, task id)]."""
+    from config.handbook import organisation
+    from config.settings import Settings
+    from services.cases import NewCase, open_case
+    from services.deployments import deploy_release
+    from services.runtime import Runtime
+    from store.db import make_engine, session_factory
+    from store.directory import seed_organisation
+    from store.migrate import upgrade
+    from store.models import HumanTaskRow
+
+    upgrade(url)
+    engine = make_engine(url)
+    runtime = Runtime(Settings(database_url=url))
+    factory = session_factory(engine)
+    with factory() as session:
+        seed_organisation(session, organisation())
+        deploy_release(session, runtime, now=NOW)   # the shipped diagrams, as `sagsflow db upgrade` does
+        session.commit()
+    pairs = []
+    new = NewCase(case_type="incident", summary="Printeren på afsnit 3 virker ikke", impact=3, urgency=3,
+                  sla_level="gold", customer_name="Bench Kunde")
+    with factory() as session:
+        for i in range(cases):
+            case = open_case(session, runtime, new=new, actor="sd.tekniker", now=NOW)
+            if i % 50 == 49:
+                session.commit()
+        session.commit()
+        rows = session.execute(select(HumanTaskRow.id, HumanTaskRow.case_id).where(HumanTaskRow.status == "open")
+                               .order_by(HumanTaskRow.case_id)).all()
+        from store.models import CaseRow
+        numbers = dict(session.execute(select(CaseRow.id, CaseRow.number)).all())
+        pairs = [(numbers[case_id], task_id) for task_id, case_id in rows]
+    engine.dispose()
+    return pairs
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _start_server(url: str, folder: Path) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    env = {**os.environ, "SAGSFLOW_DATABASE_URL": url, "BENCH_FOLDER": str(folder),
+           "SAGSFLOW_WEB_DEMO_PASSWORDS": "false"}
+    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "benchmarks.concurrency:make_app",
+                                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+                                "--no-access-log", "--backlog", "2048"], cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                return process, base
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("the app did not start")
+
+
+async def _client(client: httpx.AsyncClient, work: list, deadline: float, stats: dict) -> None:
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    while time.perf_counter() < deadline and work:
+        number, task_id = work.pop()
+        steps = (("GET", "/api/tasks?view=team", None), ("GET", f"/cases/{number}", None),
+                 ("POST", f"/api/tasks/{task_id}/claim", None),
+                 ("POST", f"/api/tasks/{task_id}/complete", {"data": {"classification": "incident"}}))
+        for method, path, body in steps:
+            started = time.perf_counter()
+            try:
+                response = await client.request(method, path, json=body, headers=headers)
+                ok = response.status_code < 400
+                why = str(response.status_code)
+            except httpx.HTTPError as exc:
+                ok, why = False, type(exc).__name__
+            stats["latencies"].append(time.perf_counter() - started)
+            if not ok:
+                stats["errors"] += 1
+                stats["why"][why] = stats["why"].get(why, 0) + 1
+                break
+            if path.endswith("/complete"):
+                stats["acknowledged"].append(task_id)
+
+
+async def _level(base: str, clients: int, work: list, seconds: float) -> dict:
+    stats = {"latencies": [], "errors": 0, "acknowledged": [], "why": {}}
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+        started = time.perf_counter()
+        deadline = started + seconds
+        await asyncio.gather(*(_client(client, work, deadline, stats) for _ in range(clients)))
+        elapsed = time.perf_counter() - started
+    times = sorted(stats["latencies"])
+    pick = lambda q: times[min(len(times) - 1, int(len(times) * q))] * 1000 if times else 0.0  # noqa: E731
+    return {"clients": clients, "requests": len(times), "rps": len(times) / elapsed, "p50_ms": pick(0.50),
+            "p95_ms": pick(0.95), "p99_ms": pick(0.99), "errors": stats["errors"],
+            "why": stats["why"], "acknowledged": stats["acknowledged"]}
+
+
+def _verify(url: str, acknowledged: list[str]) -> dict:
+    """Every acknowledged completion is recorded once; no task completed twice."""
+    from store.db import make_engine
+    from store.models import HumanTaskRow, WorkInfoRow
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        done = set(conn.execute(select(HumanTaskRow.id).where(HumanTaskRow.status == "completed",
+                                                              HumanTaskRow.bpmn_id == "classify_case")).scalars())
+        per_case = conn.execute(select(WorkInfoRow.case_id, func.count()).where(WorkInfoRow.event == "task.classify_case")
+                                .group_by(WorkInfoRow.case_id)).all()
+    engine.dispose()
+    lost = [t for t in acknowledged if t not in done]
+    duplicated = sum(1 for _, n in per_case if n > 1)
+    return {"acknowledged": len(acknowledged), "recorded": len(done), "lost": len(lost), "duplicated": duplicated}
+
+
+def run_backend(url: str, *, seconds: float, folder: Path) -> dict:
+    per_level_cases = int(os.environ.get("BENCH_CASES_PER_LEVEL", "900"))
+    pairs = seed(url, per_level_cases * len(LEVELS))
+    process, base = _start_server(url, folder)
+    try:
+        warm = [pairs.pop() for _ in range(20)]
+        asyncio.run(_level(base, 4, warm, 2))   # warm-up, not reported
+        acknowledged = []
+        levels = []
+        for clients in LEVELS:
+            work = [pairs.pop() for _ in range(min(per_level_cases, len(pairs)))]
+            figures = asyncio.run(_level(base, clients, work, seconds))
+            acknowledged += figures.pop("acknowledged")
+            levels.append(figures)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    proof = _verify(url, acknowledged)
+    best = max(level["rps"] for level in levels)
+    return {"levels": levels, "proof": proof, "best_rps": best,
+            "no_cliff": all(level["rps"] >= 0.9 * best for level in levels if level["clients"] >= 64)}
+
+
+def _fresh_postgres(url: str) -> str | None:
+    from sqlalchemy import make_url
+
+    from store.db import make_engine
+
+    try:
+        admin = make_engine(url).execution_options(isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text('DROP DATABASE IF EXISTS "sagsflow_bench_concurrency" WITH (FORCE)'))
+            conn.execute(text('CREATE DATABASE "sagsflow_bench_concurrency"'))
+        admin.dispose()
+    except Exception:   # noqa: BLE001 — no PostgreSQL here: that backend is reported as not run
+        return None
+    return make_url(url).set(database="sagsflow_bench_concurrency").render_as_string(hide_password=False)
+
+
+def run(*, seconds: float = 8, postgres_url: str | None = None) -> dict:
+    figures = {"seconds": seconds}
+    with tempfile.TemporaryDirectory(prefix="sagsflow-concurrency-") as tmp:
+        folder = Path(tmp)
+        figures["sqlite"] = run_backend(f"sqlite:///{folder / 'bench.db'}", seconds=seconds, folder=folder)
+        pg = _fresh_postgres(postgres_url) if postgres_url else None
+        figures["postgres"] = run_backend(pg, seconds=seconds, folder=folder) if pg else None
+    return figures
+
+
+def render(f: dict) -> str:
+    rows = []
+    for backend in ("sqlite", "postgres"):
+        g = f.get(backend)
+        if g is None:
+            rows.append(f"| {backend} | not run (no PostgreSQL) | | | | | |")
+            continue
+        for level in g["levels"]:
+            share = level["rps"] / g["best_rps"] * 100
+            rows.append(f"| {backend} | {level['clients']} | {level['rps']:.0f} ({share:.0f} % of best) | "
+                        f"{level['p50_ms']:.0f} | {level['p95_ms']:.0f} | {level['p99_ms']:.0f} | {level['errors']}"
+                        f"{' ' + str(level['why']) if level['why'] else ''} |")
+    proofs = []
+    for backend in ("sqlite", "postgres"):
+        g = f.get(backend)
+        if g is not None:
+            p = g["proof"]
+            proofs.append(f"{backend}: {p['acknowledged']} completions acknowledged, {p['recorded']} recorded, "
+                          f"{p['lost']} lost, {p['duplicated']} applied twice; no cliff: "
+                          f"{'yes' if g['no_cliff'] else 'NO'}")
+    return f"""## Many people at once (benchmarks/concurrency.py)
+
+The app served by uvicorn (one process) on loopback; N concurrent clients (httpx, one asyncio task
+each, bearer-token auth as the service desk) for {f['seconds']:g} s per level. Each client loops: worklist
+`GET /api/tasks?view=team`, the case page `GET /cases/N` (HTML), `POST …/claim`, `POST …/complete`
+(the classification of its own freshly registered case). Database pool: 10 + 10 connections, one
+slot per connection; requests beyond that wait for a slot on the event loop (back-pressure).
+Goal: 0 errors at every level, 64 and 128 clients ≥ 90 % of the best level.
+
+| backend | clients | requests/s | p50 ms | p95 ms | p99 ms | errors |
+| --- | --- | --- | --- | --- | --- | --- |
+{chr(10).join(rows)}
+
+{chr(10).join(f'- {p}' for p in proofs)}
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.concurrency")
+    parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL",
+                                                             "postgresql://postgres@127.0.0.1:5432/test"))
+    args = parser.parse_args(argv)
+    print(render(run(seconds=args.seconds, postgres_url=args.postgres)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
