@@ -89,6 +89,7 @@ def evaluate_contact(ctx: OperationContext, inputs: dict, data: dict) -> dict:
         ctx.work_info("contact_guard", "Kunden oplyser, at problemet ikke er løst – sagen går tilbage")
         return {"contact_result": "unsolved", "next_contact_due": None}
     if data.get("customer_confirmed"):
+        _confirm_by_reply(ctx)
         ctx.work_info("contact_guard", "Kunden har bekræftet, at sagen er løst", public=True)
         return {"contact_result": "done", "next_contact_due": None}
     attempts = domain_attempts(ctx)
@@ -101,6 +102,17 @@ def evaluate_contact(ctx: OperationContext, inputs: dict, data: dict) -> dict:
     due = max(due, ctx.now)
     ctx.work_info("contact_guard", f"Næste kontaktforsøg planlagt {due.isoformat()}", guard.message)
     return {"contact_result": "continue", "next_contact_due": due.isoformat()}
+
+
+def _confirm_by_reply(ctx: OperationContext) -> None:
+    """A reviewed mail reply that confirms counts as the customer's confirmation (issue 13: the closure
+    guard holds), unless a call already recorded it."""
+    attempts = attempts_of(ctx.session, ctx.case.id)
+    if any(a.confirmed for a in attempts if ctx.case.resolved_at is None or a.at >= ctx.case.resolved_at):
+        return
+    replies = [a for a in attempts if a.channel == "mail" and a.direction == "inbound" and a.counts]
+    if replies:
+        replies[-1].confirmed = True
 
 
 def require_contact_guard(ctx: OperationContext) -> None:
