@@ -76,6 +76,11 @@ def to_local(at: datetime, *, tz: ZoneInfo = COPENHAGEN) -> datetime:
     return require_aware(at).astimezone(tz)
 
 
+def local_text(at: datetime) -> str:
+    """A time as a Danish reader reads it, in Copenhagen: `03-12-2026 kl. 09:40` (Work Info, mails)."""
+    return to_local(at).strftime("%d-%m-%Y kl. %H:%M")
+
+
 @lru_cache(maxsize=256)
 def _holiday_dates(country: str, categories: tuple[str, ...], year: int) -> frozenset[date]:
     try:

@@ -49,7 +49,7 @@ class GuardResult:
     def message(self) -> str:
         if self.satisfied:
             return "Kontaktkravet er opfyldt."
-        return "Sagen kan ikke lukkes endnu (H-R1.3): " + "; ".join(self.missing) + "."
+        return "Sagen kan ikke lukkes endnu: " + "; ".join(self.missing) + "."
 
 
 def iso_week(at: datetime) -> tuple[int, int]:

@@ -135,8 +135,15 @@ def retry_dead(session: Session, item_id: int, *, now: datetime) -> None:
 
 
 def _label(row: OutboxRow) -> str:
-    purpose = row.payload.get("purpose", row.kind)
-    return PURPOSE_LABELS.get(purpose, purpose)
+    """The Danish name of what was sent (`contact_attempt_2` → "kontaktforsøg nr. 2"), never the code."""
+    purpose = str(row.payload.get("purpose", row.kind))
+    base, _, number = purpose.rpartition("_")
+    if number.isdigit() and base in PURPOSE_LABELS:
+        return f"{PURPOSE_LABELS[base]} nr. {number}"
+    if purpose.startswith("route_"):
+        return "videresendelse til en anden enhed"
+    return PURPOSE_LABELS.get(purpose, {"mail": "mail", "notification": "besked", "call": "opkald",
+                                        "remedy": "Remedy-opdatering"}.get(row.kind, "besked"))
 
 
 def _work_info(session: Session, row: OutboxRow, now: datetime, event: str, summary: str, notes: str = "") -> None:

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from config.sla_config import load_sla_config
 from connectors.phone.outcomes import CallResult, counts_as_contact_attempt, work_info_text
-from domain.calendar import BusinessCalendar
+from domain.calendar import BusinessCalendar, local_text
 from domain.contact_guard import Attempt, GuardPolicy, GuardResult, evaluate_guard, next_attempt_due
 from domain.errors import FormInvalid, InvalidState
 from store.contacts import add_attempt, attempts_of
@@ -96,11 +96,11 @@ def evaluate_contact(ctx: OperationContext, inputs: dict, data: dict) -> dict:
     policy = guard_policy(ctx)
     guard = evaluate_guard(attempts, policy)
     if guard.satisfied:
-        ctx.work_info("contact_guard", "Kontaktkravet er opfyldt uden svar fra kunden (H-R1.3)")
+        ctx.work_info("contact_guard", "Kontaktkravet er opfyldt uden svar fra kunden")
         return {"contact_result": "done", "next_contact_due": None}
     due = next_attempt_due(attempts, contact_calendar(), policy) or contact_calendar().add_working_days(ctx.now, 1)
     due = max(due, ctx.now)
-    ctx.work_info("contact_guard", f"Næste kontaktforsøg planlagt {due.isoformat()}", guard.message)
+    ctx.work_info("contact_guard", f"Næste kontaktforsøg planlagt {local_text(due)}", guard.message)
     return {"contact_result": "continue", "next_contact_due": due.isoformat()}
 
 

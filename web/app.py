@@ -19,6 +19,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.exc import InterfaceError, OperationalError, TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from config.database import DatabaseSettings
@@ -35,6 +36,8 @@ from web import routes_insight
 from web import routes_conversation, routes_conversation_api
 from web.auth import NotSignedIn, guarded
 from web.deps import render
+from web.error_text import danish_refusal, danish_validation
+from web.i18n import language_of
 from web.input_guard import InputGuard
 from web.loop_guard import refuse_blocking_async
 from web.oidc import oidc_router
@@ -185,7 +188,9 @@ def _install_error_handlers(app: FastAPI) -> None:
                 body["problems"] = [str(p) for p in exc.problems]
             return JSONResponse(body, status_code=status,
                                 headers={"WWW-Authenticate": "Bearer"} if status == 401 else None)
-        return render(request, "error.html", {"status": status, "message": str(exc)}, status_code=status)
+        message = (str(exc) if language_of(request) == "en" or isinstance(exc, DiagramInvalid)
+                   else danish_refusal(str(exc), status))
+        return render(request, "error.html", {"status": status, "message": message}, status_code=status)
 
     async def stale(request: Request, exc: StaleDataError):
         return await domain_error(request, ConcurrencyConflict(
@@ -195,7 +200,20 @@ def _install_error_handlers(app: FastAPI) -> None:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
         if _wants_json(request):
             return JSONResponse({"error": "invalid_request", "message": problems}, status_code=422)
+        if language_of(request) != "en":
+            problems = "; ".join(danish_validation(e) for e in exc.errors())
         return render(request, "error.html", {"status": 422, "message": problems}, status_code=422)
+
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        """404/405 and the like: JSON under /api, a Danish page elsewhere (issue 12)."""
+        if _wants_json(request):
+            return JSONResponse({"error": "not_found" if exc.status_code == 404 else "http_error",
+                                 "message": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
+        message = str(exc.detail) if language_of(request) == "en" else danish_refusal("", exc.status_code)
+        response = render(request, "error.html", {"status": exc.status_code, "message": message},
+                          status_code=exc.status_code)
+        response.headers.update(exc.headers or {})
+        return response
 
     async def database_unavailable(request: Request, exc: Exception):
         """A dead, silent or overloaded database: 503 at once, never a frozen or bare error page."""
@@ -213,3 +231,4 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(SagsflowError, domain_error)
     app.add_exception_handler(StaleDataError, stale)
     app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(StarletteHTTPException, http_error)

@@ -28,3 +28,12 @@ DA.update({"cc_proposal": "Forslaget, der skal tages stilling til", "cc_triage":
            "cc_latest_work_info": "Seneste Work Info", "cc_all_work_info": "Al Work Info på sagen"})
 EN.update({"cc_proposal": "The proposal to decide on", "cc_triage": "Triage",
            "cc_latest_work_info": "Latest Work Info", "cc_all_work_info": "All Work Info on the case"})
+
+# Remedy's Work Log Types (config/handbook.yaml work_log_types) as a Danish reader knows them
+WORK_LOG_TYPES_DA = {
+    "General Information": "Generel information", "Working Log": "Arbejdslog",
+    "Incident Task / Action": "Opgave / handling", "Customer Communication": "Kundekommunikation",
+    "Resolution Communications": "Løsning", "Customer Follow-up": "Kundeopfølgning",
+    "Closure Follow Up": "Afslutning", "Paging System": "Driftsvagt", "Detail Clarification": "Uddybning",
+    "Email System": "E-mail", "Status Update": "Statusopdatering", "Customer Status Update": "Status til kunden",
+}

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from config.handbook import organisation
 from config.settings import get_settings
 from services.worklist import sla_clock
+from web.i18n_workspace import WORK_LOG_TYPES_DA
 
 
 def local_time(value: datetime | str | None, fmt: str = "%d-%m-%Y %H:%M") -> str:
@@ -53,3 +54,11 @@ def add_filters(env) -> None:
     env.filters["team"] = team_name
     env.filters["person"] = person
     env.globals["sla_clock"] = sla_clock
+    env.filters["wi_type"] = work_log_type
+
+
+def work_log_type(value: str | None, lang: str = "da") -> str:
+    """A Work Info type (Remedy's Work Log Type) by its Danish label; English behind the switch."""
+    if not value:
+        return "–"
+    return value if lang == "en" else WORK_LOG_TYPES_DA.get(value, value)

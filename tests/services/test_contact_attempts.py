@@ -98,5 +98,5 @@ def test_h_r1_3_closing_before_the_guard_is_refused_naming_what_is_missing(sessi
     with pytest.raises(InvalidState) as err:
         require_contact_guard(ctx)
     message = str(err.value)
-    assert message.startswith("Sagen kan ikke lukkes endnu (H-R1.3)")
+    assert message.startswith("Sagen kan ikke lukkes endnu: ")
     assert "2 kontaktforsøg mere" in message and "via telefon" in message

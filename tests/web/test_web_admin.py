@@ -67,7 +67,7 @@ def test_dead_letters_are_listed_and_retry_puts_them_back_in_the_queue(session, 
     retried = session.get(OutboxRow, row.id)
     assert (retried.status, retried.attempts) == ("pending", 0)
     again = admin.post(f"/admin/outbox/{row.id}/retry")
-    assert again.status_code == 409 and "not a dead letter" in again.text
+    assert again.status_code == 409 and "Beskeden er ikke et dødt brev" in again.text
 
 
 def test_failed_and_stuck_instances_are_listed_with_their_error(session, runtime, web):

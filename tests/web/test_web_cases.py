@@ -139,4 +139,4 @@ def test_a_technician_cannot_complete_a_coordinator_task_through_the_form(web):
     page = technician.get(f"/tasks/{task['id']}").text
     assert 'type="submit">Udfør' not in page          # the form is shown read-only
     refused = technician.post(f"/tasks/{task['id']}", {"assignee": "app.tekniker"})
-    assert refused.status_code == 403 and "only the coordinator" in refused.text
+    assert refused.status_code == 403 and "Kun koordinatoren for Applikationsdrift må gøre dette." in refused.text

@@ -80,7 +80,7 @@ def test_deploy_makes_a_new_version_running_cases_keep_theirs_and_the_diff_says_
     assert (runtime.settings.bpmn_dir / "incident_handling.bpmn").read_bytes() == before   # no file written
     assert len(owner.get("/api/diagrams").json()) == 2                    # exactly one new version
     again = owner.post("/definitions/2/deploy", {"file": "incident_handling.bpmn", "xml": edited_main()})
-    assert again.status_code == 409 and "already the current version" in again.text
+    assert again.status_code == 409 and "allerede den aktuelle version" in again.text
 
 
 def test_rolling_back_in_the_browser_makes_an_earlier_version_current_again(owner, web):
