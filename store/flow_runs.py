@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey, Integer, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from store.models import Base, CaseRow, ProcessInstanceRow, WaitingTimerRow
+from store.models import Base, CaseRow, OutboxRow, ProcessInstanceRow, WaitingTimerRow
 
 
 class FlowRunLinkRow(Base):
@@ -65,3 +65,9 @@ def cases_by_number(session: Session, numbers: list[str]) -> dict[str, CaseRow]:
     if not numbers:
         return {}
     return {c.number: c for c in session.scalars(select(CaseRow).where(CaseRow.number.in_(numbers)))}
+
+
+def outbox_items(session: Session, ids: list[int]) -> list[OutboxRow]:
+    if not ids:
+        return []
+    return list(session.scalars(select(OutboxRow).where(OutboxRow.id.in_(ids)).order_by(OutboxRow.id)))

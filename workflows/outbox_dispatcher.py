@@ -22,6 +22,7 @@ from prefect.states import Completed, Failed
 
 from services.dispatcher import PermanentDeliveryError, TransientDeliveryError, dispatch_due
 from services.transports import Transports
+from store.flow_runs import outbox_items
 from workflows.connector_tasks import database
 from workflows.flow_results import (case_link, current_run_id, emit_case_event, publish_table, record_links,
                                     tidy_runs)
@@ -46,6 +47,10 @@ def deliver(transport: Callable, item, label: str, max_attempts: int, outcome: d
         logger.warning("%s: %s (forsøg %d af %d): %s", label, outcome["state"].lower(), item.attempts,
                        max_attempts, scrub(exc))
         return Failed(name=outcome["state"], message=scrub(exc))
+    except Exception as exc:   # noqa: BLE001 — poison: the dispatcher dead-letters it (issue 9), so does the state
+        outcome["error"], outcome["state"] = exc, DEAD
+        logger.error("%s: dødt brev, uventet fejl %s i transporten", label, type(exc).__name__)
+        return Failed(name=DEAD, message=f"uventet fejl ({type(exc).__name__})")
     outcome["state"] = SENT
     logger.info("%s: sendt (forsøg %d)", label, item.attempts)
     return Completed(name=SENT, message=f"{label}: sendt")
@@ -88,7 +93,7 @@ def dispatch_now(now: datetime) -> dict:
     with database() as (settings, factory, _runtime), Transports(factory, settings, now=now) as transports:
         tracked = TrackedTransports(transports.as_dict(), max_attempts=MAX_ATTEMPTS)
         report = dispatch_due(factory, tracked, now=now, max_attempts=MAX_ATTEMPTS)
-        deliveries = tracked.deliveries
+        deliveries = tracked.deliveries + _abandoned(factory, report.dead, {d["outbox_id"] for d in tracked.deliveries})
         outcome = {i: SENT for i in report.sent} | {i: RETRY for i in report.retried} | {i: DEAD for i in report.dead}
         for d in deliveries:   # the outbox decides; the task state said the same unless an admin intervened
             d["state"] = outcome.get(d["outbox_id"], d.get("state", "?"))
@@ -96,6 +101,19 @@ def dispatch_now(now: datetime) -> dict:
     return {"sent": len(report.sent), "retried": len(report.retried), "dead": len(report.dead),
             "skipped": report.skipped,
             "deliveries": [{k: d[k] for k in ("outbox_id", "number", "label", "state")} for d in deliveries]}
+
+
+def _abandoned(factory, dead: list[int], delivered: set[int]) -> list[dict]:
+    """Items dead-lettered without a delivery attempt in this run (left 'sending' by a crashed worker
+    until their last attempt): no task run, but an event, a link and a row in the artifact."""
+    rows = []
+    with factory() as session:
+        for item in outbox_items(session, [i for i in dead if i not in delivered]):
+            rows.append({"outbox_id": item.id, "case_id": item.case_id, "kind": item.kind,
+                         "label": delivery_name(item.kind, item.payload or {}), "attempts": item.attempts,
+                         "number": (item.payload or {}).get("case_number"), "state": DEAD,
+                         "purpose": (item.payload or {}).get("purpose", item.kind), "error": item.last_error or ""})
+    return rows
 
 
 def _publish(factory, web_url: str, deliveries: list[dict], *, now: datetime) -> None:
