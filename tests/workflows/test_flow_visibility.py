@@ -203,3 +203,28 @@ def test_a_mail_poll_that_handles_nothing_is_an_idle_run(prefect_harness, flow_e
     state = mail_reader(return_state=True)                 # IMAP not configured: nothing to read
     assert state.result() == {"disabled": True}
     assert "sagsflow-tom" in flow_run_of(state.state_details.flow_run_id).tags
+
+
+def test_h_e_an_automation_on_the_breach_event_fires_without_code_in_the_flow(prefect_harness, flow_env, db_url):
+    from prefect.events.actions import DoNothing
+
+    from workflows.automations import breach_automation
+    from workflows.sla_watchdog import sla_watchdog
+
+    automation = breach_automation(name="test-sla-brud", actions=[DoNothing()]).create()
+    started = datetime.now(UTC)
+    time.sleep(1.0)   # the trigger service picks up new automations asynchronously (not a business timer)
+    _, number = open_critical_case(flow_env, db_url)
+    assert sla_watchdog()["breaches"] == 1
+
+    def triggered():
+        from prefect.client.orchestration import get_client
+        from prefect.events.filters import EventFilter, EventNameFilter, EventOccurredFilter, EventResourceFilter
+        with get_client(sync_client=True) as client:
+            return client.read_events(filter=EventFilter(
+                event=EventNameFilter(name=["prefect.automation.triggered"]),
+                resource=EventResourceFilter(id=[f"prefect.automation.{automation.id}"]),
+                occurred=EventOccurredFilter(since=started)), limit=50).events
+    fired = wait_for(triggered, seconds=40)
+    assert fired, "the automation did not fire on sagsflow.sla.breach"
+    automation.delete()
