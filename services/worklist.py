@@ -7,14 +7,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case as sql_case, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, case as sql_case, func, or_, select
+from sqlalchemy.orm import Session, defer
 
 from config.handbook import handbook
 from domain.errors import Forbidden, FormInvalid, InvalidState, NotFound
 from domain.form_conditions import show_if_tree
 from domain.forms import FormSpec
 from services.case_context import CaseContext, build_context, diagram_facts
+from services.notifications import notify
 from services.runtime import Runtime
 from store.cases import add_work_info
 from store.directory import DbDirectory
@@ -77,6 +78,17 @@ def worklist(session: Session, *, username: str, view: str, now: datetime, prior
              status: str | None = None, team: str | None = None, search: str | None = None,
              limit: int = 200) -> list[WorklistItem]:
     """Open tasks of one view for `username`, nearest deadline first (no deadline last)."""
+    query = _view_query(session, username=username, view=view, priority=priority, status=status, team=team,
+                        search=search)
+    order = [HumanTaskRow.sla_due_at]   # NO_DEADLINE sorts last, so the index gives the order
+    # the task's form and the case's JSON columns are not shown in a list: never loaded or decoded here
+    query = (query.options(defer(HumanTaskRow.form), defer(CaseRow.remedy_view))
+             .order_by(*order, HumanTaskRow.created_at, HumanTaskRow.id).limit(limit))
+    return [_item(task, case, now) for task, case in session.execute(query).all()]
+
+
+def _view_query(session: Session, *, username: str, view: str, priority: str | None, status: str | None,
+                team: str | None, search: str | None):
     if view not in VIEWS:
         raise InvalidState(f"unknown worklist view {view!r}; choose one of {', '.join(VIEWS)}")
     memberships = DbDirectory(session).memberships(username)
@@ -110,13 +122,17 @@ def worklist(session: Session, *, username: str, view: str, now: datetime, prior
         term = search.strip().lower()[:100]
         query = query.where(or_(CaseRow.number.contains(term.upper(), autoescape=True),
                                 CaseRow.summary.ilike(f"%{_escape_like(term)}%", escape="\\")))
-    order = [HumanTaskRow.sla_due_at]   # NO_DEADLINE sorts last, so the index gives the order
-    query = query.order_by(*order, HumanTaskRow.created_at, HumanTaskRow.id).limit(limit)
-    return [_item(task, case, now) for task, case in session.execute(query).all()]
+    return query
 
 
 def view_counts(session: Session, *, username: str, now: datetime) -> dict[str, int]:
-    return {view: len(worklist(session, username=username, view=view, now=now, limit=500)) for view in VIEWS}
+    """How many tasks each view holds (counted in SQL, at most 500 each)."""
+    counts = {}
+    for view in VIEWS:
+        query = _view_query(session, username=username, view=view, priority=None, status=None, team=None,
+                            search=None).with_only_columns(HumanTaskRow.id).limit(500)
+        counts[view] = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    return counts
 
 
 def _escape_like(term: str) -> str:
@@ -173,6 +189,8 @@ def reassign_task(session: Session, *, task_id: str, to_user: str, by_user: str,
     add_work_info(session, case_id=case.id, event="reassigned", work_log_type=book.work_log_type("reassigned"),
                   summary=f"Opgaven '{task.name}' er flyttet fra {holder} (fraværende) til {to_user}",
                   notes=f"Flyttet af koordinator {by_user}", author=by_user, view_access="internal", now=now)
+    notify(session, usernames=[to_user], kind="assigned", case=case, key=f"reassign:{task.id}:{now.isoformat()}",
+           summary=f"Opgave flyttet til dig: {task.name} ({case.number})", now=now)   # issue 13
     session.flush()
     return task
 
