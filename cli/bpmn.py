@@ -17,7 +17,7 @@ from services.runtime import Runtime
 from store.directory import DbDirectory
 from tasks.operations import OPERATIONS
 from workflows.engine import DiagramInvalid
-from workflows.validation import validate_files
+from workflows.validation import errors_of, validate_files
 
 SUFFIXES = (".bpmn", ".dmn")
 
@@ -65,9 +65,11 @@ def cmd_validate(args) -> int:
                                        main_process=settings.main_process, config_dir=settings.config_dir)
     for problem in problems:
         print(problem)
-    if not problems:
-        print(f"ok: {len(checked)} file(s) valid")
-    return 1 if problems else 0
+    errors = errors_of(problems)
+    if not errors:
+        warned = len(problems)
+        print(f"ok: {len(checked)} file(s) valid" + (f" ({warned} warning(s))" if warned else ""))
+    return 1 if errors else 0
 
 
 def _actor(session, username: str | None) -> str:

@@ -10,6 +10,7 @@ Process owners edit diagrams, so no expression may run arbitrary Python on the s
 from __future__ import annotations
 
 import ast
+import re
 from functools import lru_cache
 from typing import Any, Mapping
 
@@ -48,7 +49,8 @@ def check_expression(text: str) -> ast.Expression:
     try:
         tree = ast.parse(stripped, mode="eval")
     except SyntaxError as exc:
-        raise UnsafeExpression(f"syntax error in {stripped!r}: {exc.msg}") from None
+        hint = habit_hint(stripped)
+        raise UnsafeExpression(f"syntax error in {stripped!r}: " + (hint or exc.msg)) from None
     for node in ast.walk(tree):
         if not isinstance(node, _ALLOWED):
             raise UnsafeExpression(
@@ -66,6 +68,31 @@ def check_expression(text: str) -> ast.Expression:
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("__"):
             raise UnsafeExpression(f"string constants starting with '__' are not allowed ({stripped!r})")
     return tree
+
+
+_OUTSIDE_QUOTES = re.compile(r"""("[^"]*"|'[^']*')""")
+HABITS = [  # (pattern outside string literals, what to write instead) — JUEL (Camunda) and FEEL (DMN)
+    (r"&&", "and"), (r"\|\|", "or"), (r"===", "=="), (r"!(?!=)", "not"), (r"\beq\b", "=="), (r"\bne\b", "!="),
+    (r"\blt\b", "<"), (r"\bgt\b", ">"), (r"\ble\b", "<="), (r"\bge\b", ">="), (r"\bempty\b", "not x / len(x) == 0"),
+    (r"\bnull\b", "None"),
+]
+FEEL_RANGE = re.compile(r"^([\[\]\(])\s*([^.\s]+)\s*\.\.\s*([^.\s]+)\s*([\[\]\)])$")
+
+
+def habit_hint(text: str) -> str | None:
+    """The supported spelling for a JUEL or FEEL habit in `text`, or None."""
+    range_ = FEEL_RANGE.match(text.strip())
+    if range_:
+        low = "<=" if range_.group(1) == "[" else "<"
+        high = "<=" if range_.group(4) == "]" else "<"
+        return (f"FEEL range {text.strip()} is not supported; write {range_.group(2)} {low} ? {high} "
+                f"{range_.group(3)} (in a DMN cell) or {range_.group(2)} {low} name {high} {range_.group(3)}")
+    code = _OUTSIDE_QUOTES.sub('""', text)
+    found = [(re.search(pattern, code).group(0), instead) for pattern, instead in HABITS if re.search(pattern, code)]
+    if not found:
+        return None
+    return "JUEL/FEEL spelling is not supported; write " + ", ".join(f"{instead} instead of {used}"
+                                                                     for used, instead in found)
 
 
 class ExpressionError(Exception):

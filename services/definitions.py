@@ -210,7 +210,7 @@ def _flow_ends(node) -> str | None:
 
 def problems_by_element(problems: list[Problem]) -> list[dict]:
     """Problems as JSON rows for the browser (file, line, element id, message)."""
-    return [{"file": p.file, "line": p.line, "element": p.element, "message": p.message} for p in problems]
+    return [p.as_dict() for p in problems]
 
 
 

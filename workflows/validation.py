@@ -10,15 +10,25 @@ from collections.abc import Iterable
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
+import re
+from pathlib import Path
+
+import yaml
+
+from config.settings import get_settings
 from domain.errors import UnsafeExpression
-from domain.expressions import ExpressionError, check_expression, evaluate
+from domain.expressions import check_expression
 from domain.forms import Constraint, FieldSpec, FormSpec, Option, lint_form
 from workflows.diagram_xml import (BPMN, CAMUNDA, Problem, XmlProblem, lane_of, normalise, normalise_source,
                                   parse_xml)
+from workflows.dataflow import DataFlow
+from workflows.dmn_checks import check_decisions, decisions
+from workflows.timer_checks import lint_timer
+from workflows.value_checks import value_problems
+from tasks.outputs import CASE_FIELDS, OUTPUTS
 
 DMN_NAMESPACES = ("https://www.omg.org/spec/DMN/20191111/MODEL/", "http://www.omg.org/spec/DMN/20180521/MODEL/",
                   "http://www.omg.org/spec/DMN/20151101/dmn.xsd")
@@ -61,12 +71,19 @@ def _form_of(node) -> FormSpec | None:
         for f in fields])
 
 
-def _lint_bpmn(name: str, root, known_topics: set[str]) -> list[Problem]:
+def _owner(node):
+    while node is not None and not node.get("id"):
+        node = node.getparent()
+    return node
+
+
+def _lint_bpmn(name: str, root, known_topics: set[str], rules: dict | None) -> list[Problem]:
     problems: list[Problem] = []
     lanes = lane_of(root)
 
     def add(node, message):
-        problems.append(Problem(name, node.sourceline, node.get("id") or etree.QName(node).localname, message))
+        problems.append(Problem(name, node.sourceline, node.get("id") or etree.QName(node).localname, message,
+                                node.get("name")))
 
     for node in root.iter():
         if not isinstance(node.tag, str):
@@ -79,6 +96,9 @@ def _lint_bpmn(name: str, root, known_topics: set[str]) -> list[Problem]:
         if local == "userTask":
             if node.get("id") not in lanes:
                 add(node, "user task is in no lane; put it in the lane of the role that does it")
+            elif rules is not None and lanes[node.get("id")] not in rules:
+                add(node, f"lane {lanes[node.get('id')]!r} is not in config/lanes.yaml, so nobody could complete "
+                          f"this task; add the lane there (team or team_from, role) or move the task")
             form = _form_of(node)
             if form is None:
                 add(node, "user task has no form fields (camunda:formData)")
@@ -96,31 +116,20 @@ def _lint_bpmn(name: str, root, known_topics: set[str]) -> list[Problem]:
                 check_expression(node.text or "")
             except UnsafeExpression as exc:
                 add(node.getparent(), f"condition: {exc}")
+        if local in ("loopCardinality", "completionCondition"):
+            try:
+                check_expression(node.text or "")
+            except UnsafeExpression as exc:
+                add(node.getparent().getparent(), f"{local}: {exc}")
+        if local in ("inputParameter", "outputParameter") and re.search(r"[$#]\{", node.text or ""):
+            add(_owner(node), f"{local} {node.get('name')!r}: parameters are literal text; ${{…}} would be passed "
+                              "unevaluated — give the value itself, or read the data key in the operation")
+        if local in ("task", "manualTask") and etree.QName(node).namespace == BPMN:
+            add(node, "a plain task becomes a task nobody can complete; make it a user task (with a form and a "
+                      "lane) or a service task with a topic")
         if local in ("timeDuration", "timeDate", "timeCycle"):
-            problems.extend(_lint_timer(name, node, local))
+            problems.extend(lint_timer(name, node, local))
     return problems
-
-
-def _lint_timer(name: str, node, kind: str) -> list[Problem]:
-    element = node.getparent().getparent().get("id") or "timer"
-    try:
-        check_expression(node.text or "")
-        value = evaluate(node.text or "", {})
-    except UnsafeExpression as exc:
-        return [Problem(name, node.sourceline, element, f"timer: {exc}")]
-    except ExpressionError:
-        return []  # depends on case data; checked when evaluated
-    try:
-        if kind == "timeDuration":
-            TimerEventDefinition.parse_iso_duration(value)
-        elif kind == "timeDate":
-            TimerEventDefinition.get_datetime(value)
-        else:
-            TimerEventDefinition.parse_iso_recurring_interval(value)
-    except Exception as exc:  # the library raises plain ValueError/TypeError variants
-        return [Problem(name, node.sourceline, element,
-                        f'timer {value!r} is not valid ISO 8601 ({exc}); write e.g. PT10M or "PT10M"')]
-    return []
 
 
 def _lint_dmn(name: str, root) -> list[Problem]:
@@ -210,21 +219,50 @@ def _validate(sources: dict[str, str], *, known_topics: Iterable[str], main_proc
               config_dir) -> list[Problem]:
     trees, problems = load_trees(sources)
     topics = set(known_topics)
+    rules = _lane_rules(config_dir)
     seen_ids: dict[str, str] = {}
     for name, root in trees.items():
         if _is_dmn(root):
             problems.extend(_lint_dmn(name, root))
             continue
-        problems.extend(_lint_bpmn(name, root, topics))
+        problems.extend(_lint_bpmn(name, root, topics, rules))
         for process in root.iter(f"{{{BPMN}}}process"):
             for node in process.iter(f"{{{BPMN}}}*"):
                 if node is not process and node.get("id") and etree.QName(node).localname not in ("lane", "laneSet"):
                     other = seen_ids.setdefault(node.get("id"), name)
                     if other != name:
                         problems.append(Problem(name, node.sourceline, node.get("id"), f"id also used in {other}"))
-    if problems:
+    problems.extend(process_problems(trees, main_process, rules))
+    if errors_of(problems):
         return problems
     problems.extend(parse_problems(trees, main_process))
+    return problems
+
+
+def _lane_rules(config_dir) -> dict | None:
+    """lane id -> LaneRule from config/lanes.yaml (None: no configuration to check against)."""
+    try:
+        from config.handbook import LaneRule
+        path = Path(config_dir or get_settings().config_dir) / "lanes.yaml"
+        return {lane: LaneRule.model_validate(rule) for lane, rule in yaml.safe_load(path.read_text("utf-8")).items()}
+    except (OSError, yaml.YAMLError, ValueError, AttributeError):
+        return None
+
+
+def process_problems(trees: dict[str, etree._Element], main_process: str | None, rules: dict | None) -> list[Problem]:
+    """DMN coverage and values, data flow (names, teams) and comparisons that can never be true."""
+    items = decisions(trees, DMN_NAMESPACES)
+    problems = check_decisions(items)
+    processes = {p.get("id") for root in trees.values() for p in root.iter(f"{{{BPMN}}}process")}
+    if main_process not in processes:
+        return problems
+    lanes = {node: lane for root in trees.values() for node, lane in lane_of(root).items()}
+    flow = DataFlow(trees, case_fields=CASE_FIELDS, outputs=OUTPUTS,
+                    dmn_outputs={d.id: d.outputs for d in items}, dmn_inputs={d.id: d.inputs for d in items},
+                    lanes=lanes, lane_rules={lane: r.team_from for lane, r in (rules or {}).items() if r.team_from})
+    flow.solve(main_process)
+    problems.extend(flow.check())
+    problems.extend(value_problems(trees, items, OUTPUTS, CASE_FIELDS, flow.producers))
     return problems
 
 
