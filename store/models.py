@@ -190,7 +190,29 @@ class ProcessInstanceRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime]
+    # issue 11: the failure of the last attempt to advance (set in its own transaction; cleared on success)
+    failed_at: Mapped[datetime | None] = mapped_column(index=True)
+    failed_element: Mapped[str | None] = mapped_column(String(200))   # bpmn id of the failing element
+    failed_by: Mapped[str | None] = mapped_column(String(64))
+    failed_step: Mapped[dict | None] = mapped_column(JSON)             # what `case retry` runs again
     __mapper_args__ = {"version_id_col": version}
+
+
+class InstanceChangeRow(Base):
+    """Issue 11: audit of control actions on an instance — failure, retry, migration (from/to version),
+    cancellation (with its reason in details)."""
+
+    __tablename__ = "instance_change"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"))
+    kind: Mapped[str] = mapped_column(String(20))        # failure | retry | migrate | cancel
+    from_definition_id: Mapped[int | None]
+    to_definition_id: Mapped[int | None]
+    actor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+    details: Mapped[dict | None] = mapped_column(JSON)
+    __table_args__ = (Index("ix_instance_change_instance", "instance_id", "id"),)
 
 
 class HumanTaskRow(Base):
@@ -304,7 +326,9 @@ class NotificationRow(Base):
     summary: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime]
     read_at: Mapped[datetime | None]
-    __table_args__ = (Index("ix_notification_unread", "username", "read_at"),)
+    source_key: Mapped[str] = mapped_column(String(200))   # one notification per person and event
+    __table_args__ = (Index("ix_notification_unread", "username", "read_at"),
+                      UniqueConstraint("source_key", name="uq_notification_source_key"))
 
 
 class NotificationSettingRow(Base):
