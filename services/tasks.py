@@ -14,6 +14,7 @@ from domain.errors import Forbidden, InvalidState, NotFound
 from domain.forms import FormSpec, validate_submission
 from services.runtime import Runtime
 from store.cases import add_work_info
+from store.deployments import record_answers
 from store.directory import DbDirectory
 from services.case_access import readable_teams, require_read, require_team_read
 from store.models import CaseRow, HumanTaskRow
@@ -108,6 +109,8 @@ def complete_task(session: Session, runtime: Runtime, *, task_id: str, username:
     workflow = runtime.engine.load(bundle, instance.state)
     view = runtime.engine.task_view(workflow, bundle, task_id)
     values = validate_submission(view.form, data, view.data, directory=directory)
+    record_answers(session, case_id=case.id, task_id=task_id, bpmn_id=task.bpmn_id, answers=values,
+                   actor=username, now=now)   # as data, for replay before deploy (issue 10)
     runtime.engine.complete_human_task(workflow, task_id, values, now=now)
     book = handbook()
     event = f"task.{task.bpmn_id}"
