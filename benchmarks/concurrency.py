@@ -94,7 +94,7 @@ def _start_server(url: str, folder: Path) -> tuple[subprocess.Popen, str]:
            "SAGSFLOW_WEB_DEMO_PASSWORDS": "false"}
     process = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "benchmarks.concurrency:make_app",
                                 "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-                                "--no-access-log", "--backlog", "2048"], cwd=ROOT, env=env)
+                                "--no-access-log", "--backlog", "2048", "--timeout-keep-alive", "30"], cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

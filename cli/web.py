@@ -35,5 +35,8 @@ def cmd_web(args) -> int:
             print(f"  {username:<22} {roles}{'  (ny)' if username in fresh else ''}")
     print(f"Sagsflow: http://{args.host}:{args.port}/  (API: /api/docs)  Stop med Ctrl-C.", flush=True)
     app = create_app(get_settings(), web=web_settings)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", proxy_headers=False)
+    # X-Forwarded-Proto/For only from the configured proxies (Secure cookies, throttling by client);
+    # idle browsers keep their connection for a while; a deep accept queue for busy moments
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", proxy_headers=True,
+                forwarded_allow_ips=web_settings.forwarded_allow_ips, timeout_keep_alive=30, backlog=2048)
     return 0

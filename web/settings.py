@@ -19,7 +19,8 @@ class WebSettings(BaseSettings):
     secret_file: Path = ROOT / "var" / "web_session_secret"
     session_max_age_s: int = 10 * 3600            # absolute: one working day after sign-in
     session_idle_s: int = 2 * 3600                # idle: no request for this long ends the session
-    https_only: bool = False                      # set true behind TLS: the cookie gets `Secure`
+    https_only: bool = False                      # force `Secure` cookies (automatic over HTTPS)
+    forwarded_allow_ips: str = "127.0.0.1"        # proxies whose X-Forwarded-* headers are trusted
     api_tokens: dict[str, SecretStr] = {}         # username -> bearer token (at least 24 characters)
     prefect_ui_url: str = "http://127.0.0.1:4200"
     bpmn_js_dir: Path = ROOT / "node_modules" / "bpmn-js" / "dist"
