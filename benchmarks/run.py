@@ -10,7 +10,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from benchmarks import concurrency, lifecycle, sla_sweep, worklist
+from benchmarks import concurrency, flow_overhead, lifecycle, sla_sweep, worklist
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -105,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     text += "\n" + render_lifecycle(lifecycle.run(cases=args.lifecycle_cases, postgres_url=args.postgres))
     text += "\n" + render_worklist(worklist.run(tasks=args.cases))
     text += "\n" + concurrency.render(concurrency.run(postgres_url=args.postgres))
+    text += "\n" + flow_overhead.render(flow_overhead.run())
     args.output.write_text(text, encoding="utf-8")
     print(text)
     return 0

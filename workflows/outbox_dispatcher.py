@@ -6,8 +6,8 @@ Prefect retries on a delivery).
 
 Issue 16: each delivery runs as its own Prefect task run named after the item and its case
 (`kontaktforsøg-2 INC…`, `cmdb-mail INC…`), ending Completed "Sendt", or Failed "Forsøges igen" /
-"Dødt brev". Task runs carry no tags: a tagged task run asks the server for tag concurrency slots
-(measured ~50 ms per run on SQLite; benchmarks/flow_overhead.py); the kind is in the name. A dead
+"Dødt brev". Task runs carry no tags: a tagged task run makes an extra API call for tag
+concurrency slots (benchmarks/flow_overhead.py); the kind is in the name. A dead
 letter is also a `sagsflow.outbox.dead-letter` event; a run that delivered
 anything publishes an artifact `udbakke` (a table with links to the cases)."""
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Readable Prefect task-run names for timed work on a case (issue 16; H-R1.1, H-R1.3, H-C2, H-S, H-E):
 the name carries the case number, so the Prefect UI finds a case's work by searching its number
 (`kontaktforsøg-2 INC000000000042`, `cmdb-mail INC…`, `sla-brud reaktion INC…`), and the kind
-(the name's first word). Task runs carry no tags: any tag makes the task engine ask the server for
-tag concurrency slots (~50 ms per run measured here; a tag new each time 0.6-0.9 s). Log text goes
+(the name's first word). Task runs carry no tags: any tag costs an extra API call per run (tag
+concurrency slots: 9.8 vs 6.7 ms median, ~50 ms under SQLite lock retries; a tag new each time
+0.6-0.9 s; BENCHMARKS.md). Log text goes
 through `scrub` so no mail address or phone number reaches Prefect's logs."""
 from __future__ import annotations
 
