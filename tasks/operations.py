@@ -13,6 +13,7 @@ from store.sla import close_pause, open_pause
 from tasks.contact import (evaluate_contact, record_call_attempt, record_mail_reply, require_contact_guard,
                            send_contact_mail)
 from tasks.context import OperationContext
+from tasks.remedy_operations import record_remedy_outcome
 
 Operation = Callable[[OperationContext, dict, dict], dict]
 CHANNELS = {"in_person": "personligt", "phone": "telefonisk"}
@@ -140,7 +141,7 @@ OPERATIONS: dict[str, Operation] = {fn.__name__: fn for fn in (
     route_to_unit, start_on_call_procedure, start_work, record_solution, request_customer_information,
     record_customer_reply, resume_after_customer, record_handover, record_rejection, record_test_waiver,
     clear_variables, request_cmdb_update, close_case, send_contact_mail, record_call_attempt, record_mail_reply,
-    evaluate_contact)}
+    evaluate_contact, record_remedy_outcome)}
 
 
 def run_operation(ctx: OperationContext, topic: str, inputs: dict, data: dict[str, Any]) -> dict:

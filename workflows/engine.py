@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import zlib
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -229,6 +230,8 @@ class Engine:
         try:
             for _ in range(10_000):
                 workflow.do_engine_steps()
+                if _interrupt_for_event_subprocess(workflow, bundle):
+                    continue
                 pending = [t for t in workflow.get_tasks(state=TaskState.STARTED)
                            if type(t.task_spec).__name__ == "ServiceTask"]
                 if not pending:
@@ -336,3 +339,36 @@ def _engine_message(exc: Exception) -> str:
     task = getattr(exc, "task", None)
     where = f" at {task.task_spec.bpmn_id}" if task is not None and task.task_spec.bpmn_id else ""
     return f"{exc}{where}".split("\n")[0]
+
+
+_NON_INTERRUPTING_START = re.compile(r'<bpmn:startEvent\b[^>]*\bisInterrupting="false"')
+
+
+def _interrupt_for_event_subprocess(workflow: BpmnWorkflow, bundle: DefinitionBundle) -> bool:
+    """BPMN: when the start event of an event subprocess fires, the rest of its process ends
+    (``isInterrupting`` defaults to true). SpiffWorkflow runs the event subprocess alongside, so
+    the remaining work of the top-level process is cancelled here (issue 14: "Afsluttet i Remedy").
+    Non-interrupting start events are left alone. Returns True when something was cancelled."""
+    if not any(_NON_INTERRUPTING_START.search(text) is None and 'triggeredByEvent="true"' in text
+               for text in bundle.sources.values()):
+        return False
+    triggered = []   # top-level event subprocesses whose start event has fired
+    for start in workflow.get_tasks(state=TaskState.COMPLETED):
+        sub = start.workflow
+        if sub is workflow or type(start.task_spec).__name__ != "StartEvent" or start.parent is None \
+                or start.parent.parent is not None:
+            continue
+        owner = workflow.get_task_from_id(sub.parent_task_id)
+        if owner is not None and owner.workflow is workflow and owner.parent is not None \
+                and type(owner.parent.task_spec).__name__ == "BpmnStartTask":
+            triggered.append(owner)
+    if not triggered:
+        return False
+    keep = {id(t) for t in triggered}
+    cancelled = False
+    for task in list(workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK)):
+        if task.workflow is workflow and id(task) not in keep and not task.has_state(TaskState.FINISHED_MASK):
+            task.cancel()
+            cancelled = True
+    return cancelled
+

@@ -30,7 +30,7 @@ def test_diagrams_import_without_warnings_and_with_full_di():
         text = diagram.read_text(encoding="utf-8")
         elements = text.count("<bpmn:sequenceFlow ") + sum(text.count(f"<bpmn:{tag} ") for tag in (
             "userTask", "serviceTask", "businessRuleTask", "callActivity", "exclusiveGateway", "eventBasedGateway",
-            "startEvent", "endEvent", "boundaryEvent", "intermediateCatchEvent", "lane", "participant"))
+            "startEvent", "endEvent", "boundaryEvent", "intermediateCatchEvent", "lane", "participant", "subProcess"))
         assert row["planes"] == [elements], (diagram.name, row["planes"], elements)
 
 

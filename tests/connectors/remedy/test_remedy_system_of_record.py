@@ -203,3 +203,33 @@ def test_h_t1_a_case_registered_in_sagsflow_is_created_in_remedy_and_carries_its
     assert any(m == "POST" and p.endswith("HPD:IncidentInterface_Create") for m, p in simulator.requests_seen)
     dispatch(factory, settings, now=T0 + timedelta(minutes=3))         # its Work Info follows to HPD:WorkLog
     assert simulator.entries("HPD:WorkLog")
+
+
+@pytest.mark.parametrize(("remedy_status", "reason", "status", "label"), [
+    ("Resolved", "No Further Action Required", "resolved", "Løst i Remedy (No Further Action Required)"),
+    ("Closed", None, "closed", "Lukket i Remedy"),
+    ("Cancelled", None, "cancelled", "Annulleret i Remedy"),
+])
+def test_h_r1_1_resolved_closed_or_cancelled_in_remedy_ends_the_case_through_the_process(
+        session, runtime, factory, db_url, simulator, sim_target, sim_clock, remedy_status, reason, status, label):
+    from services.tasks import list_tasks
+    from store.process import instance_for_case
+    simulator.seed_incident(incident("INC000000000071"))
+    settings = make_settings(db_url, sim_target)
+    run(factory, runtime, settings, sim_target)
+    case = session.query(CaseRow).one()
+    assert list_tasks(session, case_number=case.number)                  # classification is open
+    sim_clock.now = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+    simulator.change_incident("INC000000000071", {"Status": remedy_status, "Status_Reason": reason})
+    run(factory, runtime, settings, sim_target, now=T0 + timedelta(minutes=30))
+    session.expire_all()
+    case = session.query(CaseRow).one()
+    assert case.status == status and case.resolved_at == T0 + timedelta(minutes=30)
+    assert (case.closed_at is not None) is (status == "closed")
+    assert list_tasks(session, case_number=case.number) == []             # open work was cancelled by the event
+    assert instance_for_case(session, case.id).status == "completed"
+    outcome = session.query(WorkInfoRow).filter_by(case_id=case.id, event="remedy_outcome").one()
+    assert outcome.summary == label
+    run(factory, runtime, settings, sim_target, now=T0 + timedelta(minutes=31))
+    dispatch(factory, settings, now=T0 + timedelta(minutes=32))
+    assert simulator.incident("INC000000000071")["Status"] == remedy_status   # nothing pushed backwards
