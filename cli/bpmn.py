@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from cli.common import EXIT_FORBIDDEN, EXIT_INVALID, CliError, parse_now, session_scope
+from cli.simulate import register_simulate
 from config.settings import get_settings
 from services.deployments import deploy, read_directory
 from services.runtime import Runtime
@@ -33,6 +34,7 @@ def register(subparsers) -> None:
     dep.add_argument("--as", dest="actor", default=None, help="a process owner's username")
     dep.add_argument("--json", action="store_true")
     dep.set_defaults(handler=cmd_deploy)
+    register_simulate(bpmn)
 
 
 def _collect(paths: list[Path]) -> tuple[dict[str, str | bytes], set[str]]:

@@ -33,3 +33,18 @@ def texts(lang: str):
     def dt(key: str) -> str:
         return table.get(key) or DA.get(key) or key
     return dt
+
+
+def describe_replay(replay, lang: str) -> str:
+    """One replayed case in the reader's language (the CLI uses Replay.describe, in English)."""
+    if lang == "en":
+        return replay.describe()
+    where = f"«{replay.element_name or replay.element}»"
+    if replay.outcome == "changed":
+        asks = ", ".join(f"«{n}»" for n in replay.now_asks) or "intet (processen slutter eller venter)"
+        return f"Forløbet ændres ved {where}: spørger nu om {asks} i stedet"
+    if replay.outcome == "failed":
+        return f"Ville fejle ved {where}: {replay.error}"
+    if replay.outcome == "needs_answers":
+        return f"Mangler svar på nye felter ved {where}: {', '.join(replay.fields)}"
+    return f"Samme forløb ({replay.steps} trin)"

@@ -17,9 +17,10 @@ from services.definitions import (check_sources, deploy_sources, diff_versions, 
                                   problems_by_element, replace_file)
 from services.deployments import deploy_version, history
 from services.runtime import Runtime
+from services.simulate import simulate
 from web.auth import requires
 from web.deps import DbId, db_session, flash, now, redirect, render, runtime
-from web.definition_texts import texts
+from web.definition_texts import describe_replay, texts
 from web.i18n import language_of, translator
 from workflows.engine import DiagramInvalid
 from workflows.validation import errors_of
@@ -27,6 +28,7 @@ from workflows.validation import errors_of
 router = APIRouter(include_in_schema=False)
 OWNER = "process_owner"
 MAX_UPLOAD = 2_000_000
+SIMULATED_CASES = 20
 
 
 class EditedFile(BaseModel):
@@ -88,6 +90,39 @@ def validate(version_id: DbId, edited: EditedFile, principal: Principal = Depend
     return {"problems": problems_by_element(check_sources(rt, sources))}
 
 
+def _candidate(row, file: str, xml: str, upload: UploadFile | None) -> tuple[str, dict[str, str]]:
+    name, text = file, xml
+    if upload is not None and upload.filename:
+        content = upload.file.read(MAX_UPLOAD + 1)   # a spooled file: plain read in the threadpool
+        if len(content) > MAX_UPLOAD:
+            raise InvalidState("the file is larger than 2 MB")
+        name, text = upload.filename.rsplit("/", 1)[-1], content
+    return name, replace_file(row.sources, name=name, text=text)
+
+
+@router.post("/definitions/{version_id}/simulate")
+def simulate_page(request: Request, version_id: DbId, file: str = Form(...), xml: str = Form(""),
+                  comment: str = Form("", max_length=500), upload: UploadFile | None = File(None),
+                  principal: Principal = Depends(requires(OWNER)), session: Session = Depends(db_session),
+                  rt: Runtime = Depends(runtime), at: datetime = Depends(now)):
+    """Replay the latest cases' answers on the edited diagrams (Simulér before Udrul); changes nothing."""
+    row = get_version(session, version_id)
+    name, sources = _candidate(row, file, xml, upload)
+    lang = language_of(request)
+    problems, simulation = errors_of(check_sources(rt, sources)), None
+    if not problems:
+        simulation = simulate(session, rt, sources=sources, cases=SIMULATED_CASES, now=at)
+    session.rollback()
+    replays = [] if simulation is None else [
+        {"case": r.case, "outcome": r.outcome, "text": describe_replay(r, lang)}
+        for r in simulation.cases + ([simulation.examples] if simulation.examples else [])]
+    return render(request, "definition_edit.html", {
+        "version": row, "file": name, "xml": sources[name], "files": sorted(row.sources), "comment": comment,
+        "problems": problems_by_element(problems) if problems else None, "dt": texts(lang),
+        "simulation": simulation.summary() if simulation else None, "replays": replays},
+        status_code=422 if problems else 200)
+
+
 @router.post("/definitions/{version_id}/deploy")
 def deploy(request: Request, version_id: DbId, file: str = Form(...), xml: str = Form(""),
            comment: str = Form("", max_length=500), upload: UploadFile | None = File(None),
@@ -95,13 +130,7 @@ def deploy(request: Request, version_id: DbId, file: str = Form(...), xml: str =
            rt: Runtime = Depends(runtime), at: datetime = Depends(now)):
     """Validate, store and make current in the database; writes no file (issue 10)."""
     row = get_version(session, version_id)
-    name, text = file, xml
-    if upload is not None and upload.filename:
-        content = upload.file.read(MAX_UPLOAD + 1)   # a spooled file: plain read in the threadpool
-        if len(content) > MAX_UPLOAD:
-            raise InvalidState("the file is larger than 2 MB")
-        name, text = upload.filename.rsplit("/", 1)[-1], content
-    sources = replace_file(row.sources, name=name, text=text)
+    name, sources = _candidate(row, file, xml, upload)
     problems = errors_of(check_sources(rt, sources))   # warnings do not stop a deployment
     if not problems:
         try:

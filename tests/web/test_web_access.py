@@ -38,6 +38,7 @@ def _actions(number: str, task_id: str) -> list[tuple[str, str, set, dict | None
         ("POST", "/definitions/1/validate", {"process_owner"}, {"file": "x.bpmn", "xml": "<x/>"}),
         ("POST", "/definitions/1/deploy", {"process_owner"}, {"file": "x.txt", "xml": ""}),
         ("POST", "/definitions/1/activate", {"process_owner"}, {"comment": ""}),
+        ("POST", "/definitions/1/simulate", {"process_owner"}, {"file": "x.txt", "xml": ""}),
         ("GET", "/admin", {"admin"}, None), ("GET", "/admin/outbox", {"admin"}, None),
         ("GET", "/admin/instances", {"admin"}, None),
         ("GET", "/admin/audit", {"admin"}, None), ("POST", "/admin/outbox/999/retry", {"admin"}, {}),

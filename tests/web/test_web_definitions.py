@@ -122,3 +122,15 @@ def test_diff_summary_lists_added_removed_renamed_forms_and_conditions():
     assert len(summary.conditions) == 1 and "and True" in summary.conditions[0]
     assert any(line.startswith("decision x_") for line in summary.added)
     assert diff_sources(old, old).empty
+
+
+def test_simulate_before_deploy_replays_the_latest_cases_and_deploys_nothing(owner):
+    response = owner.post("/definitions/1/simulate", {"file": "incident_handling.bpmn", "xml": edited_main()})
+    assert response.status_code == 200
+    assert "1 sager: 1 uændrede, 0 ændret forløb, 0 ville fejle, 0 mangler svar." in response.text
+    assert "Eksemplerne i docs/examples</strong>: Samme forløb" in response.text
+    assert 'formaction="/definitions/1/simulate"' in response.text and 'Fordel sagen til en tekniker' in response.text
+    broken = edited_main('camunda:topic="route_to_unit"', 'camunda:topic="no_such_operation"')
+    refused = owner.post("/definitions/1/simulate", {"file": "incident_handling.bpmn", "xml": broken})
+    assert refused.status_code == 422 and "unknown topic" in refused.text
+    assert len(owner.get("/api/diagrams").json()) == 1
