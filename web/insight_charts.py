@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from services.insight import PRECONDITIONS
 
-WIDTH, HEIGHT, LEFT, TOP, BOTTOM = 360, 150, 34, 10, 24
+WIDTH, HEIGHT, LEFT, TOP, BOTTOM = 400, 150, 40, 10, 24
 COLOURS = {"ownership": "#1f6feb", "handover": "#8250df", "communication": "#bf8700", "documentation": "#1a7f37"}
 
 
@@ -30,7 +30,7 @@ class TeamChart:
 
 
 def _x(index: int, count: int) -> float:
-    inner = WIDTH - LEFT - 12
+    inner = WIDTH - LEFT - 30   # room for the last week's label
     return round(LEFT + (inner * index / (count - 1) if count > 1 else inner / 2), 1)
 
 
