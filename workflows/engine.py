@@ -170,6 +170,8 @@ class Engine:
         """Validate and compile; raises DiagramInvalid with every problem. Built once per content."""
         key = (content_hash(sources), process_id, tuple(sorted(known_topics)))
         if key not in self._bundle_cache:
+            if len(self._bundle_cache) >= 32:   # candidates from the editor come and go; keep the newest
+                self._bundle_cache.pop(next(iter(self._bundle_cache)))
             self._bundle_cache[key] = self._build_bundle(sources, process_id=process_id, known_topics=key[2])
         return self._bundle_cache[key]
 
