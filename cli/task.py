@@ -53,7 +53,8 @@ def cmd_complete(args) -> int:
 
 def cmd_claim(args) -> int:
     with session_scope() as session:
-        claim_task(session, task_id=args.task_id, username=args.actor)
+        claim_task(session, task_id=args.task_id, username=args.actor, now=parse_now(args.now),
+                   config_dir=get_settings().config_dir)
     print(json.dumps({"claimed": args.task_id, "by": args.actor}))
     return 0
 

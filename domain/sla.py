@@ -200,11 +200,14 @@ def compute_deadlines(
     pauses: Iterable[Pause | tuple[datetime, datetime | None]] = (),
     policy: SlaPolicy,
     coverage: str | None = None,
+    stops: Iterable[Pause | tuple[datetime, datetime | None]] = (),
 ) -> Deadlines:
     """Deadlines of one case (see the module docstring for the rules).
 
     ``coverage`` names a calendar of ``policy.calendars`` that replaces the level's
     coverage for this case (e.g. "24x7" for a Sølv service with 24 x 7 by agreement).
+    ``stops`` are intervals that always stop the resolution clock: the time a case spent resolved
+    before it was reopened (H-S1), whatever ``pause_while_waiting_for_customer`` says.
     """
     priority = _choice(Priority, priority, "priority")
     level = _choice(SlaLevel, sla_level, "SLA level")
@@ -227,7 +230,7 @@ def compute_deadlines(
         reaction_due = calendar.add(received, goal)
         reaction_warn = calendar.add(received, goal * share)
 
-    pause_list = list(pauses) if policy.pause_while_waiting_for_customer else []
+    pause_list = (list(pauses) if policy.pause_while_waiting_for_customer else []) + list(stops)
     merged = _merged_pauses(pause_list, started or received)
     paused = any(end is None for _, end in merged)
     resolution_due = resolution_warn = None

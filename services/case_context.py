@@ -50,6 +50,7 @@ class CaseContext:
     triage: list[tuple[str, str]] = field(default_factory=list)
     proposal: list[tuple[str, str]] = field(default_factory=list)
     work_info: list[WorkInfoRow] = field(default_factory=list)
+    starts_work: bool = False   # claiming this task is the technician's start of work (Påbegynd, H-S1)
 
     def shows(self, section: str) -> bool:
         return section in self.sections
@@ -109,7 +110,8 @@ def build_context(session: Session, *, case: CaseRow, bpmn_id: str, data: dict, 
     own = facts.element_properties.get(bpmn_id, {})
     proposal_keys = _names(own.get("case_proposal"))
     wanted = _names(own.get("case_context")) or list(DEFAULT_SECTIONS) + (["proposal"] if proposal_keys else [])
-    context = CaseContext(case=case, sections=tuple(s for s in SECTIONS if s in wanted))
+    context = CaseContext(case=case, sections=tuple(s for s in SECTIONS if s in wanted),
+                          starts_work=own.get("starts_work", "").lower() == "true" and case.started_at is None)
 
     def facts_of(keys) -> list[tuple[str, str]]:
         rows = []

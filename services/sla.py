@@ -54,9 +54,13 @@ def refresh_deadlines(session: Session, *, case: CaseRow, config: SlaConfig) -> 
         case.sla_paused = False
         case.next_sla_check_at = None
         return None
-    pauses = [Pause(p.started_at, p.ended_at) for p in pauses_of(session, case.id)] if case.id else []
+    rows = pauses_of(session, case.id) if case.id else []
+    pauses = [Pause(p.started_at, p.ended_at) for p in rows if p.reason != "resolved"]
+    stops = [Pause(p.started_at, p.ended_at) for p in rows if p.reason == "resolved"]
+    coverage = case.coverage if case.coverage in config.sla_policy.calendars else None
     deadlines = compute_deadlines(priority=case.priority, sla_level=case.sla_level, received_at=case.received_at,
-                                  started_at=case.started_at, pauses=pauses, policy=config.sla_policy)
+                                  started_at=case.started_at, pauses=pauses, stops=stops, policy=config.sla_policy,
+                                  coverage=coverage)
     case.reaction_due, case.reaction_warn_at = deadlines.reaction_due, deadlines.reaction_warn_at
     case.resolution_due, case.resolution_warn_at = deadlines.resolution_due, deadlines.resolution_warn_at
     case.sla_paused = deadlines.paused
@@ -96,7 +100,8 @@ def sla_document(session: Session, case: CaseRow) -> dict:
         "reaction_due": iso(case.reaction_due), "reaction_warn_at": iso(case.reaction_warn_at),
         "resolution_due": iso(case.resolution_due), "resolution_warn_at": iso(case.resolution_warn_at),
         "paused": bool(case.sla_paused), "reaction_met": reaction_met, "next_check_at": iso(case.next_sla_check_at),
-        "pauses": [{"start": iso(p.started_at), "end": iso(p.ended_at)} for p in pauses_of(session, case.id)],
+        "pauses": [{"start": iso(p.started_at), "end": iso(p.ended_at), "reason": p.reason}
+                   for p in pauses_of(session, case.id)],
         "events": [{"target": e.target, "kind": e.kind, "due_at": iso(e.due_at), "recorded_at": iso(e.recorded_at)}
                    for e in events_of(session, case.id)],
     }

@@ -13,6 +13,7 @@ from config.handbook import handbook
 from domain.errors import Forbidden, InvalidState, NotFound
 from domain.forms import FormSpec, validate_submission
 from services.runtime import Runtime
+from services.work_start import start_work_on
 from store.cases import add_work_info
 from store.deployments import record_answers
 from store.directory import DbDirectory
@@ -77,8 +78,10 @@ def _open_task(session: Session, task_id: str) -> HumanTaskRow:
     return task
 
 
-def claim_task(session: Session, *, task_id: str, username: str) -> None:
-    """Claim atomically: of two people claiming at once exactly one wins."""
+def claim_task(session: Session, *, task_id: str, username: str, now: datetime | None = None,
+               config_dir=None) -> None:
+    """Claim atomically: of two people claiming at once exactly one wins. Claiming the task that
+    starts work (*Påbegynd*) is the technician's start of work (H-S1) when `now` is given."""
     task = _open_task(session, task_id)
     authorize(DbDirectory(session), task, username)
     result = session.execute(update(HumanTaskRow).where(HumanTaskRow.id == task_id, HumanTaskRow.status == "open",
@@ -88,6 +91,9 @@ def claim_task(session: Session, *, task_id: str, username: str) -> None:
         session.refresh(task)
         if task.claimed_by != username:
             raise InvalidState(f"the task was just claimed by {task.claimed_by}")
+    if now is not None and config_dir is not None:
+        start_work_on(session, task=task, case=session.get(CaseRow, task.case_id), username=username, now=now,
+                      config_dir=config_dir)
 
 
 def unclaim_task(session: Session, *, task_id: str, username: str) -> None:
@@ -111,6 +117,7 @@ def complete_task(session: Session, runtime: Runtime, *, task_id: str, username:
     values = validate_submission(view.form, data, view.data, directory=directory)
     record_answers(session, case_id=case.id, task_id=task_id, bpmn_id=task.bpmn_id, answers=values,
                    actor=username, now=now)   # as data, for replay before deploy (issue 10)
+    start_work_on(session, task=task, case=case, username=username, now=now, config_dir=runtime.settings.config_dir)
     runtime.engine.complete_human_task(workflow, task_id, values, now=now)
     book = handbook()
     event = f"task.{task.bpmn_id}"

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -23,7 +24,7 @@ from domain.escalation import escalation_contacts
 from services.runtime import Runtime
 from services.sla import DueEvent, due_events, recorded_events, sla_config, update_next_check
 from store.cases import add_work_info
-from store.models import CaseRow
+from store.models import CaseRow, MembershipRow, UserRow
 from store.outbox import enqueue
 from store.sla import (claim_due_cases, claim_instance, due_case_ids, due_timer_instance_ids, due_timers_of,
                        record_event_once)
@@ -130,14 +131,33 @@ def _sweep_case(session: Session, *, case: CaseRow, config, now: datetime, repor
     update_next_check(session, case=case, recorded=recorded)
 
 
+def case_people(session: Session, case: CaseRow) -> list[dict]:
+    """The coordinator(s) of the case's team and its assignee, as notification contacts."""
+    people = []
+    if case.team:
+        names = session.execute(select(MembershipRow.username).where(
+            MembershipRow.team == case.team, MembershipRow.role == "coordinator")).scalars().all()
+        people += [("coordinator", "Teamkoordinator", name) for name in names]
+    if case.assignee:
+        people.append(("assignee", "Sagens tekniker", case.assignee))
+    found = []
+    for role, label, username in people:
+        user = session.get(UserRow, username)
+        if user is not None and user.active and user.email and all(c.get("email") != user.email for c in found):
+            found.append({"role": role, "label": f"{label} {user.display_name}", "email": user.email})
+    return found
+
+
 def _announce(session: Session, *, case: CaseRow, event: DueEvent, config, now: datetime) -> None:
     """Work Info (H-R1.1) and an outbox notification to the escalation contacts (H-E1/H-E2)."""
     book = handbook()
     in_hours = config.escalation_policy.contact_hours.is_open(now)
     roles = escalation_contacts(at=now, policy=config.escalation_policy)
     contacts = [{"role": role, **config.contacts[role].model_dump(exclude_none=True)} for role in roles]
+    contacts += case_people(session, case)   # the case's coordinator and assignee are told too (issue 12)
     priority = book.labels.get("priority", {}).get(case.priority, case.priority)
-    when = to_local(event.due_at).strftime("%d-%m-%Y kl. %H:%M")
+    deadline = (case.reaction_due if event.target == "reaction" else case.resolution_due) or event.due_at
+    when = to_local(deadline).strftime("%d-%m-%Y kl. %H:%M")   # a warning states the deadline, not itself
     label = TARGET_LABELS[event.target]
     summary = (f"SLA-advarsel: {label.lower()} ({priority}) udløber {when}" if event.kind == "warning"
                else f"SLA overskredet: {label.lower()} ({priority}) udløb {when}")

@@ -38,8 +38,16 @@ def close_pause(session: Session, *, case_id: int, now: datetime) -> CasePauseRo
     return current
 
 
+def add_resolved_pause(session: Session, *, case_id: int, start: datetime, end: datetime) -> CasePauseRow:
+    """The case was resolved from `start` until it was reopened at `end` (H-S1: not resolution time)."""
+    row = CasePauseRow(case_id=case_id, started_at=start, ended_at=max(start, end), reason="resolved")
+    session.add(row)
+    session.flush()
+    return row
+
+
 def open_pause_of(session: Session, case_id: int) -> CasePauseRow | None:
-    return session.execute(select(CasePauseRow).where(CasePauseRow.case_id == case_id,
+    return session.execute(select(CasePauseRow).where(CasePauseRow.case_id == case_id, CasePauseRow.reason == "customer",
                                                       CasePauseRow.ended_at.is_(None))).scalars().first()
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from domain.errors import InvalidState
-from store.sla import close_pause, open_pause
+from store.sla import add_resolved_pause, close_pause, open_pause
 from tasks.contact import (evaluate_contact, record_call_attempt, record_mail_reply, require_contact_guard,
                            send_contact_mail)
 from tasks.context import OperationContext
@@ -46,9 +46,12 @@ def start_on_call_procedure(ctx: OperationContext, inputs: dict, data: dict) -> 
 
 
 def start_work(ctx: OperationContext, inputs: dict, data: dict) -> dict:
-    if ctx.case.started_at is None:
-        ctx.case.started_at = ctx.now
-    ctx.case.resolved_at = None   # back to work after a failed test or an unsolved contact
+    """The case reaches the technician's work. The clock's start of work is a technician's explicit
+    start (claiming or completing the task marked starts_work, H-S1) — not this step. Back to work after
+    a failed test or an unsolved contact: the time the case spent resolved does not count (a pause)."""
+    if ctx.case.resolved_at is not None and ctx.case.started_at is not None:
+        add_resolved_pause(ctx.session, case_id=ctx.case.id, start=ctx.case.resolved_at, end=ctx.now)
+    ctx.case.resolved_at = None
     return {"work_result": None}
 
 

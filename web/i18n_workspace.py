@@ -37,3 +37,6 @@ WORK_LOG_TYPES_DA = {
     "Closure Follow Up": "Afslutning", "Paging System": "Driftsvagt", "Detail Clarification": "Uddybning",
     "Email System": "E-mail", "Status Update": "Statusopdatering", "Customer Status Update": "Status til kunden",
 }
+
+DA.update({"start_work": "Påbegynd"})
+EN.update({"start_work": "Start work"})

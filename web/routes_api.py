@@ -98,8 +98,9 @@ def api_tasks(case: str | None = None, team: str | None = None, view: str | None
 
 @router.post("/tasks/{task_id}/claim", summary="Claim a task (exactly one of two simultaneous claims wins)")
 def api_claim(task_id: str, principal: Principal = Depends(requires(*WORK_ROLES)),
-              session: Session = Depends(db_session)) -> dict:
-    claim_task(session, task_id=task_id, username=principal.username)
+              session: Session = Depends(db_session), at: datetime = Depends(now),
+              rt: Runtime = Depends(runtime)) -> dict:
+    claim_task(session, task_id=task_id, username=principal.username, now=at, config_dir=rt.settings.config_dir)
     session.commit()
     return {"claimed": task_id, "by": principal.username}
 

@@ -47,8 +47,8 @@ def _back(request: Request, fallback: str = "/worklist") -> str:
 
 @router.post("/tasks/{task_id}/claim")
 def claim(request: Request, task_id: str, principal: Principal = Depends(requires(*WORK_ROLES)),
-          session: Session = Depends(db_session)):
-    claim_task(session, task_id=task_id, username=principal.username)
+          session: Session = Depends(db_session), at: datetime = Depends(now), rt: Runtime = Depends(runtime)):
+    claim_task(session, task_id=task_id, username=principal.username, now=at, config_dir=rt.settings.config_dir)
     session.commit()
     flash(request, translator(language_of(request))("claimed"), "ok")
     return redirect(_back(request))

@@ -56,7 +56,7 @@ class MailKind(StrEnum):
 _COMMON_OPTIONAL = frozenset({"customer_name", "signature"})
 # kind -> (required context keys, optional context keys)
 _CONTEXT_KEYS: dict[MailKind, tuple[frozenset[str], frozenset[str]]] = {
-    MailKind.RECEIPT: (frozenset({"summary"}), _COMMON_OPTIONAL),
+    MailKind.RECEIPT: (frozenset({"summary"}), _COMMON_OPTIONAL | {"received"}),
     MailKind.INFORMATION_REQUEST: (frozenset({"summary", "items"}), _COMMON_OPTIONAL),
     MailKind.RESOLUTION_NOTICE: (frozenset({"summary", "solution"}), _COMMON_OPTIONAL),
     MailKind.CONTACT_ATTEMPT: (frozenset({"summary", "attempt", "attempts_total"}), _COMMON_OPTIONAL),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from services.cases import NewCase, case_document, open_case
-from services.tasks import complete_task, list_tasks
+from services.tasks import claim_task, complete_task, list_tasks
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)   # a Monday, 10:00 in Copenhagen
 
@@ -71,6 +71,13 @@ class CaseWalk:
     def to_work(self, team="network", assignee="net.tekniker", coordinator="net.koordinator"):
         self.to_distribution(team)
         self.do("distribute_case", coordinator, {"assignee": assignee})
+        self.start_work(assignee)
+
+    def start_work(self, technician="net.tekniker"):
+        """The technician claims "Behandl sagen" (Påbegynd): the start of work (H-S1)."""
+        claim_task(self.session, task_id=self.task("work_on_case")["id"], username=technician, now=self.now(),
+                   config_dir=self.runtime.settings.config_dir)
+        self.session.commit()
 
     def resolve(self, technician="net.tekniker", **extra):
         self.do("work_on_case", technician, {"outcome": "resolved", "solution": "Skiftet netkabel i stik 60-143B",

@@ -16,7 +16,8 @@ def at(text: str | None) -> datetime | None:
 
 def test_h_s1_reaction_deadline_from_receipt_is_stored_after_triage(session, runtime):
     walk = CaseWalk(session, runtime, impact=1, urgency=1)
-    assert walk.doc()["sla"]["reaction_due"] is None            # no priority before triage
+    before = walk.doc()                                         # provisional: the registration's 1 x 1
+    assert before["priority"] == "critical" and at(before["sla"]["reaction_due"]) == T0 + timedelta(minutes=10)
     walk.do("classify_case", "sd.tekniker", {"classification": "incident"})
     walk.do("first_triage", "sd.tekniker", TRIAGE)
     sla = walk.doc()["sla"]
@@ -34,9 +35,13 @@ def test_h_s1_start_of_work_stops_the_reaction_clock_and_starts_resolution(sessi
     walk.do("confirm_personal_handover", "net.koordinator", {"received_by": "net.tekniker",
                                                              "received_channel": "phone", "receipt_confirmed": True})
     walk.do("distribute_case", "net.koordinator", {"assignee": "net.tekniker"})
+    distributed = walk.doc()                                    # distribution is not the start of work
+    assert distributed["started_at"] is None and distributed["sla"]["resolution_due"] is None
+    walk.start_work("net.tekniker")                             # the technician's Påbegynd
     doc = walk.doc()
     started = at(doc["started_at"])
-    assert started == T0 + timedelta(minutes=30)
+    assert started == T0 + timedelta(minutes=35)
+    assert any(w["summary"] == "Arbejdet er påbegyndt af Nanna Netværk" for w in doc["work_info"])
     assert at(doc["sla"]["resolution_due"]) == started + timedelta(hours=4)
     assert doc["sla"]["reaction_met"] is False                  # started after the 10 minutes
     assert at(doc["sla"]["next_check_at"]) == started + timedelta(hours=3)   # reaction no longer swept

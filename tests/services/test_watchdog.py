@@ -135,13 +135,13 @@ TIMER_DIAGRAM = """<?xml version="1.0" encoding="UTF-8"?>
       <bpmn:incoming>flow_to_wait</bpmn:incoming><bpmn:outgoing>flow_to_start</bpmn:outgoing>
       <bpmn:timerEventDefinition id="wait_one_hour_timer"><bpmn:timeDuration>"PT1H"</bpmn:timeDuration></bpmn:timerEventDefinition>
     </bpmn:intermediateCatchEvent>
-    <bpmn:serviceTask id="start_work" name="Start arbejdet" camunda:type="external" camunda:topic="start_work">
+    <bpmn:serviceTask id="record_solution" name="Registrér løsningen" camunda:type="external" camunda:topic="record_solution">
       <bpmn:incoming>flow_to_start</bpmn:incoming><bpmn:outgoing>flow_to_end</bpmn:outgoing>
     </bpmn:serviceTask>
     <bpmn:endEvent id="probe_ended"><bpmn:incoming>flow_to_end</bpmn:incoming></bpmn:endEvent>
     <bpmn:sequenceFlow id="flow_to_wait" sourceRef="probe_started" targetRef="wait_one_hour" />
-    <bpmn:sequenceFlow id="flow_to_start" sourceRef="wait_one_hour" targetRef="start_work" />
-    <bpmn:sequenceFlow id="flow_to_end" sourceRef="start_work" targetRef="probe_ended" />
+    <bpmn:sequenceFlow id="flow_to_start" sourceRef="wait_one_hour" targetRef="record_solution" />
+    <bpmn:sequenceFlow id="flow_to_end" sourceRef="record_solution" targetRef="probe_ended" />
   </bpmn:process>
 </bpmn:definitions>
 """
@@ -167,7 +167,7 @@ def test_h_s_due_bpmn_timer_fires_in_the_sweep_and_the_process_continues(db_url,
     assert report.timers_fired == 1
     with factory() as s:
         case = s.scalars(select(CaseRow).where(CaseRow.number == number)).one()
-        assert case.started_at == due + timedelta(minutes=1)     # start_work ran at the sweep's now
+        assert case.resolved_at == due + timedelta(minutes=1)    # the service task ran at the sweep's now
         assert s.scalars(select(ProcessInstanceRow)).one().status == "completed"
         assert s.scalars(select(WaitingTimerRow)).all() == []
     assert sweep(factory, runtime, now=due + timedelta(minutes=2)).timers_fired == 0
