@@ -59,9 +59,10 @@ class CaseContext:
 _CACHE: dict[str, DiagramFacts] = {}
 
 
-def diagram_facts(content_hash: str, sources: dict[str, str]) -> DiagramFacts:
+def diagram_facts(content_hash: str, sources: dict[str, str] | None, *, loader=None) -> DiagramFacts:
+    """The facts of one deployed version, read once; `loader()` fetches the sources only when needed."""
     if content_hash not in _CACHE:
-        _CACHE[content_hash] = _read_facts(sources)
+        _CACHE[content_hash] = _read_facts(sources if sources is not None else loader())
     return _CACHE[content_hash]
 
 
