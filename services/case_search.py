@@ -60,6 +60,7 @@ class CaseHit:
     closed_at: datetime | None
     waiting: bool
     sla: SlaClock
+    remedy_number: str | None = None     # the linked Remedy incident, shown beside ours (issue 14)
 
 
 @dataclass(frozen=True)
@@ -82,13 +83,14 @@ def search_cases(session: Session, filters: CaseFilters, *, now: datetime) -> Ca
     items = [CaseHit(number=c.number or "", summary=c.summary, case_type=c.case_type, status=c.status,
                      priority=c.priority, team=c.team, assignee=c.assignee, customer_name=c.customer_name,
                      received_at=c.received_at, closed_at=c.closed_at, waiting=bool(waiting),
-                     sla=sla_clock(c, now=now)) for c, waiting in session.execute(query).all()]
+                     sla=sla_clock(c, now=now), remedy_number=c.remedy_incident_number)
+             for c, waiting in session.execute(query).all()]
     return CasePage(items=items, total=total, page=filters.page, page_size=filters.page_size)
 
 
 def hit_document(hit: CaseHit) -> dict:
     """One case of `GET /api/cases` and `sagsflow case search --json` (times ISO 8601, UTC)."""
-    return {"number": hit.number, "summary": hit.summary, "type": hit.case_type, "status": hit.status,
+    return {"number": hit.number, "remedy_number": hit.remedy_number, "summary": hit.summary, "type": hit.case_type, "status": hit.status,
             "priority": hit.priority, "team": hit.team, "assignee": hit.assignee, "customer": hit.customer_name,
             "received_at": hit.received_at.isoformat(), "closed_at": hit.closed_at.isoformat() if hit.closed_at else None,
             "waiting": hit.waiting,

@@ -12,8 +12,6 @@ from domain.text import clean_line
 from services.case_access import require_read, require_register
 from domain.errors import NotFound
 from services.mail_senders import new_reply_token
-from connectors.mail.compose import danish_time
-from services.priority import provisional_priority
 from services.runtime import Runtime
 from services.sla import sla_document
 from store.cases import add_case, add_work_info, case_by_number, work_info_for
@@ -60,11 +58,8 @@ def open_case(session: Session, runtime: Runtime, *, new: NewCase, actor: str, n
     if case.customer_email:
         enqueue(session, key=f"{case.number}:receipt", kind="mail", case_id=case.id, now=now,
                 payload={"purpose": "receipt", "template": "receipt", "case_number": case.number,
-                         "to": case.customer_email,
-                         "context": {"summary": case.summary, "received": danish_time(case.received_at)}})
+                         "to": case.customer_email, "context": {"summary": case.summary}})
     bundle = runtime.bundle(session, definition.id)
-    # H-S1: the reaction clock runs from receipt on a provisional priority until triage refines it
-    case.priority = provisional_priority(bundle.content_hash, bundle.sources, impact=case.impact, urgency=case.urgency)
     workflow = runtime.engine.start(bundle, {
         "case_number": case.number, "case_type": case.case_type, "classification": case.case_type,
         "summary": case.summary, "impact": str(case.impact), "urgency": str(case.urgency),
@@ -93,7 +88,8 @@ def case_document(session: Session, number: str, *, reader: str | None = None) -
     case = get_case(session, number, reader=reader)
     instance = instance_for_case(session, case.id)
     return {
-        "number": case.number, "type": case.case_type, "summary": case.summary, "status": case.status,
+        "number": case.number, "remedy_incident_number": case.remedy_incident_number,
+        "type": case.case_type, "summary": case.summary, "status": case.status,
         "impact": case.impact, "urgency": case.urgency, "priority": case.priority, "sla_level": case.sla_level,
         "team": case.team, "assignee": case.assignee,
         "received_at": _iso(case.received_at), "started_at": _iso(case.started_at),
