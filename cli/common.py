@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, Timeout
 from config.settings import get_settings
 from domain.text import clean_tree
 from domain.errors import ConcurrencyConflict, Forbidden, FormInvalid, InvalidState, NotFound, SagsflowError
+from services.failures import ProcessFailed, record_failure
 from store.db import engine_for, session_factory
 
 EXIT_INVALID, EXIT_FORBIDDEN, EXIT_NOT_FOUND, EXIT_STATE = 2, 3, 4, 5
@@ -31,6 +32,10 @@ def session_scope():
     try:
         yield session
         session.commit()
+    except ProcessFailed as failure:   # rolled back; the failure is recorded on its own (issue 11)
+        session.rollback()
+        record_failure(factory, failure)
+        raise
     except BaseException:
         session.rollback()
         raise

@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 
 from services.dispatcher import retry_dead
 from services.worklist import HAS_SLA, sla_clock
-from store.models import CaseRow, HumanTaskRow, OutboxRow, ProcessInstanceRow, SlaEventRow, WaitingTimerRow
+from services.failures import failure_label
+from store.models import (CaseRow, HumanTaskRow, OutboxRow, ProcessDefinitionRow, ProcessInstanceRow, SlaEventRow,
+                          WaitingTimerRow)
 
 OPEN_EXCLUDED = ("closed", "rejected", "routed")
 PRIORITIES = ("critical", "high", "medium", "low")
@@ -127,18 +129,39 @@ class ProblemInstance:
     problem: str            # error | stuck
     error: str | None
     updated_at: datetime
+    label: str | None = None          # "Fejl i processen ved <element>" (issue 11)
+    failed_by: str | None = None
+    failed_at: datetime | None = None
+    definition_id: int | None = None
+    open_tasks: int = 0
 
 
-def problem_instances(session: Session, *, limit: int = 200) -> list[ProblemInstance]:
-    """Instances with status error, and running ones that wait for nothing (no open task, no timer)
-    while their case is not waiting for the customer."""
+def problem_instances(session: Session, *, limit: int = 200, team: str | None = None) -> list[ProblemInstance]:
+    """Instances whose last step failed (issue 11: whether or not a task is open), with status error,
+    and running ones that wait for nothing (no open task, no timer) while their case is not waiting
+    for the customer. `team`: only the cases of that team (a coordinator's worklist)."""
     has_task = exists().where(HumanTaskRow.instance_id == ProcessInstanceRow.id, HumanTaskRow.status == "open")
     has_timer = exists().where(WaitingTimerRow.instance_id == ProcessInstanceRow.id)
     query = (select(ProcessInstanceRow, CaseRow.number, CaseRow.status)
              .join(CaseRow, CaseRow.id == ProcessInstanceRow.case_id)
-             .where((ProcessInstanceRow.status == "error")
+             .where(ProcessInstanceRow.failed_at.is_not(None) | (ProcessInstanceRow.status == "error")
                     | ((ProcessInstanceRow.status == "running") & ~has_task & ~has_timer
                        & (CaseRow.status != "waiting_for_customer")))
              .order_by(ProcessInstanceRow.updated_at.desc()).limit(limit))
-    return [ProblemInstance(row.id, number or "", row.status, "error" if row.status == "error" else "stuck",
-                            row.error, row.updated_at) for row, number, _ in session.execute(query).all()]
+    if team is not None:
+        query = query.where(CaseRow.team == team)
+    rows = session.execute(query).all()
+    metas: dict[int, dict] = {}
+    open_counts = dict(session.execute(select(HumanTaskRow.instance_id, func.count())
+                                       .where(HumanTaskRow.status == "open",
+                                              HumanTaskRow.instance_id.in_([r.id for r, _, _ in rows]))
+                                       .group_by(HumanTaskRow.instance_id)).all()) if rows else {}
+    result = []
+    for row, number, _ in rows:
+        failed = row.failed_at is not None or row.status == "error"
+        if row.failed_at is not None and row.definition_id not in metas:
+            metas[row.definition_id] = session.get(ProcessDefinitionRow, row.definition_id).task_meta
+        result.append(ProblemInstance(row.id, number or "", row.status, "error" if failed else "stuck", row.error,
+                                      row.updated_at, failure_label(row, metas.get(row.definition_id, {})),
+                                      row.failed_by, row.failed_at, row.definition_id, open_counts.get(row.id, 0)))
+    return result

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from config.handbook import handbook, lane_rules
 from config.settings import Settings
 from domain.errors import InvalidState, NotFound
+from services.failures import clear_failure, is_failure, process_failure
 from services.sla import refresh_deadlines, sla_config
 from store.deployments import current_deployment
 from store.directory import DbDirectory
@@ -75,12 +76,21 @@ class Runtime:
         directory = DbDirectory(session)
         book = handbook()
 
+        running: dict[str, str] = {}
+
         def on_service_task(call: ServiceCall) -> dict:
+            running["element"] = call.bpmn_id
             ctx = OperationContext(session=session, case=case, actor=actor, now=now, handbook=book,
                                    directory=directory, task_id=call.task_id)
             return run_operation(ctx, call.topic, call.inputs, call.data)
 
-        self.engine.run(workflow, bundle, on_service_task, now=now)
+        try:
+            self.engine.run(workflow, bundle, on_service_task, now=now)
+        except Exception as exc:   # a diagram or data problem is recorded by the entry point (issue 11)
+            if not is_failure(exc):
+                raise
+            raise process_failure(exc, instance=instance, task_meta=bundle.task_meta, actor=actor, now=now,
+                                  element=running.get("element")) from exc
         self._project(session, instance=instance, case=case, workflow=workflow, bundle=bundle, now=now)
 
     def update_case_data(self, session: Session, *, case: CaseRow, updates: dict, actor: str, now: datetime) -> None:
@@ -119,6 +129,7 @@ class Runtime:
             case.status = STATUS_BY_TASK.get(key, case.status)
         completed = self.engine.is_completed(workflow)
         instance.status = "completed" if completed else "running"
+        clear_failure(instance)   # this step succeeded: the instance is no longer failed (issue 11)
         instance.state = self.engine.dump(workflow)
         instance.updated_at = now
         replace_timers(session, instance.id, [] if completed else self.engine.waiting_timers(workflow))

@@ -3,6 +3,7 @@ H-R3.2 / H-R5.1 coordinator-only decisions). Bad input changes nothing: validati
 checks happen before the engine runs, and engine errors roll the whole command back."""
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 from config.handbook import handbook
 from domain.errors import Forbidden, InvalidState, NotFound
 from domain.forms import FormSpec, validate_submission
+from services.failures import ProcessFailed, is_failure, process_failure
 from services.runtime import Runtime
 from services.work_start import start_work_on
 from store.cases import add_work_info
@@ -118,14 +120,26 @@ def complete_task(session: Session, runtime: Runtime, *, task_id: str, username:
     record_answers(session, case_id=case.id, task_id=task_id, bpmn_id=task.bpmn_id, answers=values,
                    actor=username, now=now)   # as data, for replay before deploy (issue 10)
     start_work_on(session, task=task, case=case, username=username, now=now, config_dir=runtime.settings.config_dir)
-    runtime.engine.complete_human_task(workflow, task_id, values, now=now)
+    step = {"kind": "task", "task_id": task_id, "bpmn_id": task.bpmn_id, "actor": username,
+            "data": json.loads(json.dumps(data, default=str))}   # what `case retry` runs again (issue 11)
+    try:
+        runtime.engine.complete_human_task(workflow, task_id, values, now=now)
+    except Exception as exc:
+        if not is_failure(exc):
+            raise
+        raise process_failure(exc, instance=instance, task_meta=bundle.task_meta, actor=username, now=now,
+                              element=task.bpmn_id, step=step) from exc
     book = handbook()
     event = f"task.{task.bpmn_id}"
     add_work_info(session, case_id=case.id, event=event, work_log_type=book.work_log_type(event),
                   summary=f"{task.name} – udført", notes=_answers_text(view.form, values), author=username,
                   view_access="internal", now=now)
     task.status, task.completed_at, task.completed_by = "completed", now, username
-    runtime.advance(session, instance=instance, case=case, workflow=workflow, actor=username, now=now)
+    try:
+        runtime.advance(session, instance=instance, case=case, workflow=workflow, actor=username, now=now)
+    except ProcessFailed as failure:
+        failure.step = step
+        raise
     return {"task": task_id, "case": case.number, "status": case.status,
             "next_tasks": [t.id for t in list_open_tasks(session, case_id=case.id)]}
 

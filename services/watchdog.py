@@ -21,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from config.handbook import handbook
 from domain.calendar import require_aware, to_local
 from domain.escalation import escalation_contacts
+from services.failures import REFUSALS, ProcessFailed, process_failure, record_failure
 from services.runtime import Runtime
 from services.sla import DueEvent, due_events, recorded_events, sla_config, update_next_check
 from store.cases import add_work_info
@@ -44,6 +45,7 @@ class SweepReport:
     warnings: int = 0
     breaches: int = 0
     skipped: int = 0
+    failed: int = 0        # timer steps that failed (recorded on the instance, issue 11)
     events: list[dict] = field(default_factory=list)   # {case, target, kind}
 
     def as_dict(self) -> dict:
@@ -71,6 +73,10 @@ def _sweep_timers(factory, runtime: Runtime, *, now: datetime, report: SweepRepo
                     fired = fire_due_timers(session, runtime, instance_id=instance_id, now=now)
             except StaleDataError:   # a person advanced the same instance meanwhile; next sweep retries
                 fired = None
+            except ProcessFailed as failure:   # recorded; not tried again until `case retry` (issue 11)
+                record_failure(factory, failure)
+                report.failed += 1
+                continue
         if fired is None:
             report.skipped += 1
         else:
@@ -89,7 +95,14 @@ def fire_due_timers(session: Session, runtime: Runtime, *, instance_id: int, now
     workflow = runtime.engine.load(bundle, instance.state)
     runtime.engine.fire_timers(workflow, now=now)
     case = session.get(CaseRow, instance.case_id)
-    runtime.advance(session, instance=instance, case=case, workflow=workflow, actor=ACTOR, now=now)
+    try:
+        runtime.advance(session, instance=instance, case=case, workflow=workflow, actor=ACTOR, now=now)
+    except ProcessFailed as failure:
+        failure.step = {"kind": "timer"}
+        raise
+    except REFUSALS as exc:   # nobody to tell: a refused timer step is a failure of the process (issue 11)
+        raise process_failure(exc, instance=instance, task_meta=bundle.task_meta, actor=ACTOR, now=now,
+                              step={"kind": "timer"}) from exc
     return len(due)
 
 

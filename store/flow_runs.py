@@ -53,8 +53,8 @@ def due_timer_cases(session: Session, *, now: datetime, limit: int = 1000) -> li
                                   WaitingTimerRow.bpmn_id)
                            .join(ProcessInstanceRow, ProcessInstanceRow.id == WaitingTimerRow.instance_id)
                            .join(CaseRow, CaseRow.id == ProcessInstanceRow.case_id)
-                           .where(WaitingTimerRow.due_at <= now)
-                           .order_by(WaitingTimerRow.instance_id).limit(limit)).all()
+                           .where(WaitingTimerRow.due_at <= now, ProcessInstanceRow.failed_at.is_(None))
+                           .order_by(WaitingTimerRow.instance_id).limit(limit)).all()   # failed: see issue 11
     found: dict[int, tuple[int, int, str | None, list[str]]] = {}
     for instance_id, case_id, number, bpmn_id in rows:
         found.setdefault(instance_id, (instance_id, case_id, number, []))[3].append(bpmn_id)

@@ -105,8 +105,11 @@ def claim_due_cases(session: Session, *, case_ids: list[int], now: datetime) -> 
 
 
 def due_timer_instance_ids(session: Session, *, now: datetime, limit: int = 1000) -> list[int]:
-    """Process instances with a BPMN timer due at `now` (index ix_waiting_timer_due_at)."""
-    return list(session.execute(select(WaitingTimerRow.instance_id).where(WaitingTimerRow.due_at <= now)
+    """Process instances with a BPMN timer due at `now` (index ix_waiting_timer_due_at); a failed
+    instance waits for `case retry` instead of failing again every sweep (issue 11)."""
+    return list(session.execute(select(WaitingTimerRow.instance_id)
+                                .join(ProcessInstanceRow, ProcessInstanceRow.id == WaitingTimerRow.instance_id)
+                                .where(WaitingTimerRow.due_at <= now, ProcessInstanceRow.failed_at.is_(None))
                                 .group_by(WaitingTimerRow.instance_id)
                                 .order_by(WaitingTimerRow.instance_id).limit(limit)).scalars())
 

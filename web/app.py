@@ -34,6 +34,7 @@ from web import routes_admin, routes_api, routes_auth, routes_cases, routes_defi
 from web import routes_search
 from web import routes_insight
 from web import routes_conversation, routes_conversation_api
+from services.failures import ProcessFailed, record_failure
 from web.auth import NotSignedIn, guarded
 from web.deps import render
 from web.error_text import danish_refusal, danish_validation
@@ -57,6 +58,7 @@ SECURITY_HEADERS = {
 }
 STATUS_BY_ERROR = [(NotSignedIn, 401), (SignInFailed, 401), (Forbidden, 403), (NotFound, 404),
                    (FormInvalid, 422), (DiagramInvalid, 422), (InvalidState, 409), (ConcurrencyConflict, 409),
+                   (ProcessFailed, 409),
                    (SagsflowError, 400)]
 
 
@@ -177,6 +179,8 @@ def _plain_error(request: Request, status: int, code: str, message: str, *, retr
 def _install_error_handlers(app: FastAPI) -> None:
     async def domain_error(request: Request, exc: Exception):
         status = next(code for kind, code in STATUS_BY_ERROR if isinstance(exc, kind))
+        if isinstance(exc, ProcessFailed):   # the request was rolled back; record it on its own (issue 11)
+            await anyio.to_thread.run_sync(record_failure, request.app.state.session_factory, exc)
         if isinstance(exc, NotSignedIn) and not _wants_json(request):
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)

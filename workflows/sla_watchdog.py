@@ -18,6 +18,7 @@ from prefect.runtime import task_run
 from prefect.states import Completed
 from sqlalchemy.orm.exc import StaleDataError
 
+from services.failures import ProcessFailed, record_failure
 from services.watchdog import fire_due_timers, sweep
 from store.flow_runs import cases_by_number, due_timer_cases
 from workflows.connector_tasks import database
@@ -26,7 +27,7 @@ from workflows.flow_results import (case_link, current_run_id, emit_case_event, 
 from workflows.run_names import TARGET_SLUGS, local_time, sla_event_name, timer_name
 
 FLOW_NAME = "sla-watchdog"
-FIRED, HELD = "Udløst", "Hos en anden"
+FIRED, HELD, FAILED = "Udløst", "Hos en anden", "Fejl i processen"
 RECORDED = {"warning": "Advarsel registreret", "breach": "Brud registreret"}
 
 
@@ -40,6 +41,11 @@ def fire_timer(factory, runtime, instance_id: int, label: str, now: datetime, ou
                 fired = fire_due_timers(session, runtime, instance_id=instance_id, now=now)
         except StaleDataError:   # a person advanced the instance meanwhile; the next sweep retries
             fired = None
+        except ProcessFailed as failure:   # recorded on the instance; not fired again until `case retry`
+            record_failure(factory, failure)
+            outcome["state"] = FAILED
+            get_run_logger().warning("%s: fejl i processen ved %s", label, failure.element or "?")
+            return Completed(name=FAILED)
     outcome["state"] = HELD if fired is None else FIRED
     get_run_logger().info("%s: %s", label, "holdes af en anden kørsel" if fired is None else f"{fired} timer(e) udløst")
     return Completed(name=outcome["state"])
