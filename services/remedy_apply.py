@@ -2,8 +2,8 @@
 
 Remedy owns the summary (Description), the notes (Detailed Decription), impact and urgency and the
 customer's contact details: a change there overwrites the case and is recorded as Work Info (old →
-new). Impact/urgency also go into the running process's data, so the next priority decision uses
-them. Sagsflow owns the assignment: a Remedy-side change of group or assignee is recorded, and an
+new). New impact/urgency go into the running process's data with the priority the diagram's DMN
+table (``services.priority``) decides for them; deadlines follow. Sagsflow owns the assignment: a Remedy-side change of group or assignee is recorded, and an
 assignee who maps (``remedy.mapping.user_logins``) to a member of the case's team takes over the
 case's open work, as a coordinator's reassignment does. Status: *Pending* pauses the SLA clock
 (H-R1.4 pause), leaving it resumes; *Resolved*, *Closed* and *Cancelled* are delivered to the
@@ -22,6 +22,7 @@ from config.handbook import handbook
 from config.settings import Settings
 from connectors.remedy.mapping import ImportedIncident
 from domain.errors import InvalidState
+from services.priority import decide_priority
 from services.runtime import Runtime
 from store.cases import add_work_info
 from store.directory import DbDirectory
@@ -65,6 +66,12 @@ def apply_remedy_change(session: Session, runtime: Runtime, case: CaseRow, incid
         lines.append(f"Påvirkning/hastende: {case.impact}/{case.urgency} → {incident.impact}/{incident.urgency}")
         case.impact, case.urgency = incident.impact, incident.urgency
         data.update(impact=str(incident.impact), urgency=str(incident.urgency))
+        priority = _priority(session, runtime, case)
+        if priority is not None and priority != case.priority:
+            labels = handbook().labels.get("priority", {})
+            lines.append(f"Prioritet (afgjort af prioritetstabellen): {labels.get(case.priority or '', case.priority or '-')}"
+                         f" → {labels.get(priority, priority)}")
+            data["priority"] = priority
     if incident.summary != case.summary:
         data["summary"] = incident.summary
     data.update(_assignment(session, case, incident, settings=settings, lines=lines))
@@ -76,6 +83,15 @@ def apply_remedy_change(session: Session, runtime: Runtime, case: CaseRow, incid
         runtime.update_case_data(session, case=case, updates=data, actor=ACTOR, now=now)
     _status(session, runtime, case, incident, now=now)
     return True
+
+
+def _priority(session: Session, runtime: Runtime, case: CaseRow) -> str | None:
+    """The priority the case's own diagram version's DMN table gives the new impact × urgency."""
+    instance = instance_for_case(session, case.id)
+    if instance is None or instance.status != "running":
+        return None
+    bundle = runtime.bundle(session, instance.definition_id)
+    return decide_priority(bundle.content_hash, bundle.sources, impact=case.impact, urgency=case.urgency)
 
 
 def _fields(case: CaseRow, incident: ImportedIncident) -> list[str]:

@@ -120,10 +120,14 @@ def test_h_r1_1_changes_made_in_remedy_reach_the_case_and_pending_pauses_the_clo
     session.expire_all()
     case = session.query(CaseRow).one()
     assert (case.summary, case.impact, case.remedy_status) == ("VPN virker ikke for hele afsnittet", 1, "pending")
+    assert case.priority == "high"      # 1 × 3 through the diagram's DMN table (BMC matrix), deadlines follow
     pause = session.query(CasePauseRow).filter_by(case_id=case.id).one()
     assert pause.ended_at is None
     texts = [w.summary for w in session.query(WorkInfoRow).filter_by(case_id=case.id, author="remedy")]
     assert any(t.startswith("Ændret i Remedy") for t in texts) and "Afventer i Remedy (Client Hold)" in texts
+    [change] = session.query(WorkInfoRow).filter_by(case_id=case.id, event="remedy_update").filter(
+        WorkInfoRow.summary.like("Ændret i Remedy%")).all()
+    assert "Påvirkning/hastende: 3/3 → 1/3" in change.notes and "Prioritet (afgjort af prioritetstabellen)" in change.notes
     sim_clock.now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
     simulator.change_incident("INC000000000031", {"Status": "In Progress"})
     run(factory, runtime, settings, sim_target, now=T0 + timedelta(hours=1))
