@@ -20,6 +20,7 @@ from domain.errors import InvalidState, NotFound
 from services.attachments import store_mail_attachments
 from services.case_access import require_work
 from services.messages import deliver_customer_reply
+from services.notifications import notify
 from services.runtime import Runtime
 from store.cases import add_work_info
 from store.contacts import add_attempt
@@ -44,6 +45,8 @@ def apply_verified_reply(session: Session, runtime: Runtime, *, case: CaseRow, m
     add_attempt(session, case_id=case.id, channel="mail", direction="inbound", at=now, outcome="reply",
                 counts=True, confirmed=False, note=text[:2000], actor=actor,
                 source_key=f"mail-in:{mail.message_key}"[:200])
+    notify(session, usernames=[case.assignee], kind="customer_reply", case=case, key=mail.message_key, now=now,
+           summary=f"Kunden har svaret på mail på sag {case.number}: {case.summary[:120]}")
     return "recorded"
 
 

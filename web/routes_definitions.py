@@ -20,7 +20,7 @@ from services.runtime import Runtime
 from services.simulate import simulate
 from web.auth import requires
 from web.deps import DbId, db_session, flash, now, redirect, render, runtime
-from web.definition_texts import describe_replay, texts
+from web.definition_texts import describe_replay, problems_for, texts
 from web.i18n import language_of, translator
 from workflows.engine import DiagramInvalid
 from workflows.validation import errors_of
@@ -84,10 +84,10 @@ def edit_page(request: Request, version_id: DbId, file: str | None = None,
 
 
 @router.post("/definitions/{version_id}/validate")
-def validate(version_id: DbId, edited: EditedFile, principal: Principal = Depends(requires(OWNER)),
+def validate(request: Request, version_id: DbId, edited: EditedFile, principal: Principal = Depends(requires(OWNER)),
              session: Session = Depends(db_session), rt: Runtime = Depends(runtime)) -> dict:
     sources = replace_file(get_version(session, version_id).sources, name=edited.file, text=edited.xml)
-    return {"problems": problems_by_element(check_sources(rt, sources))}
+    return {"problems": problems_for(problems_by_element(check_sources(rt, sources)), language_of(request))}
 
 
 def _candidate(row, file: str, xml: str, upload: UploadFile | None) -> tuple[str, dict[str, str]]:
@@ -118,7 +118,7 @@ def simulate_page(request: Request, version_id: DbId, file: str = Form(...), xml
         for r in simulation.cases + ([simulation.examples] if simulation.examples else [])]
     return render(request, "definition_edit.html", {
         "version": row, "file": name, "xml": sources[name], "files": sorted(row.sources), "comment": comment,
-        "problems": problems_by_element(problems) if problems else None, "dt": texts(lang),
+        "problems": problems_for(problems_by_element(problems), lang) if problems else None, "dt": texts(lang),
         "simulation": simulation.summary() if simulation else None, "replays": replays},
         status_code=422 if problems else 200)
 
@@ -141,7 +141,8 @@ def deploy(request: Request, version_id: DbId, file: str = Form(...), xml: str =
         session.rollback()
         return render(request, "definition_edit.html", {
             "version": row, "file": name, "xml": sources[name], "files": sorted(row.sources),
-            "problems": problems_by_element(problems), "dt": texts(language_of(request))}, status_code=422)
+            "problems": problems_for(problems_by_element(problems), language_of(request)),
+            "dt": texts(language_of(request))}, status_code=422)
     session.commit()
     flash(request, f"{translator(language_of(request))('deployed_ok')} {new.id}", "ok")
     return redirect(f"/definitions/diff?old={version_id}&new={new.id}")

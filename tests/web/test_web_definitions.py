@@ -51,7 +51,7 @@ def test_validation_reports_problems_with_the_element_id(owner):
     response = owner.api("POST", "/definitions/1/validate", json={"file": "incident_handling.bpmn", "xml": broken})
     problems = response.json()["problems"]
     assert problems and all(p["file"] == "incident_handling.bpmn" for p in problems)
-    assert any("unknown topic 'no_such_operation'" in p["message"] and p["element"] for p in problems)
+    assert any("ukendt topic 'no_such_operation'" in p["message"] and p["element"] for p in problems)
     ok = owner.api("POST", "/definitions/1/validate", json={"file": "incident_handling.bpmn", "xml": edited_main()})
     assert ok.json() == {"problems": []}
     bad_name = owner.api("POST", "/definitions/1/validate", json={"file": "../x.bpmn", "xml": "<x/>"})
@@ -61,7 +61,7 @@ def test_validation_reports_problems_with_the_element_id(owner):
 def test_an_invalid_diagram_is_not_deployed_and_the_problems_are_shown(owner):
     broken = edited_main('camunda:topic="route_to_unit"', 'camunda:topic="no_such_operation"')
     response = owner.post("/definitions/1/deploy", {"file": "incident_handling.bpmn", "xml": broken})
-    assert response.status_code == 422 and "unknown topic" in response.text and 'data-element="' in response.text
+    assert response.status_code == 422 and "ukendt topic" in response.text and 'data-element="' in response.text
     assert len(owner.get("/api/diagrams").json()) == 1
 
 
@@ -132,5 +132,17 @@ def test_simulate_before_deploy_replays_the_latest_cases_and_deploys_nothing(own
     assert 'formaction="/definitions/1/simulate"' in response.text and 'Fordel sagen til en tekniker' in response.text
     broken = edited_main('camunda:topic="route_to_unit"', 'camunda:topic="no_such_operation"')
     refused = owner.post("/definitions/1/simulate", {"file": "incident_handling.bpmn", "xml": broken})
-    assert refused.status_code == 422 and "unknown topic" in refused.text
+    assert refused.status_code == 422 and "ukendt topic" in refused.text
     assert len(owner.get("/api/diagrams").json()) == 1
+
+
+def test_problems_are_in_danish_in_the_browser_with_the_element_and_its_name(owner):
+    typo = edited_main('priority in ("critical", "high")', 'priorty == "critical"')
+    problems = owner.api("POST", "/definitions/1/validate", json={"file": "incident_handling.bpmn", "xml": typo}
+                         ).json()["problems"]
+    first = problems[0]
+    assert (first["file"], first["element"], first["name"]) == ("incident_handling.bpmn", "flow_critical", "Kritisk/høj")
+    assert first["line"] and first["message"] == (
+        '"priorty" får aldrig en værdi; mente du "priority" (sættes af priority_matrix.dmn)?')
+    page = owner.post("/definitions/1/deploy", {"file": "incident_handling.bpmn", "xml": typo}).text
+    assert "<code>flow_critical</code> «Kritisk/høj»: &#34;priorty&#34; får aldrig en værdi" in page

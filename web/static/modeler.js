@@ -21,7 +21,7 @@
     problems.forEach(function (p) {
       var li = document.createElement("li");
       li.dataset.element = p.element;
-      li.textContent = p.file + ":" + (p.line || 0) + " " + p.element + ": " + p.message;
+      li.textContent = p.file + ":" + (p.line || 0) + " " + p.element + (p.name && p.name !== p.element ? " «" + p.name + "»" : "") + ": " + p.message;
       list.appendChild(li);
     });
     none.hidden = problems.length > 0;

@@ -64,9 +64,11 @@ def upgrade() -> None:
         sa.Column("summary", sa.String(length=300), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("read_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("source_key", sa.String(length=200), nullable=False),
         sa.ForeignKeyConstraint(["username"], ["app_user.username"]),
         sa.ForeignKeyConstraint(["case_id"], ["case_record.id"]),
         sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("source_key", name="uq_notification_source_key"),
     )
     op.create_index("ix_notification_unread", "notification", ["username", "read_at"])
     op.create_table(
