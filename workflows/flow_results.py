@@ -3,9 +3,10 @@ table of what it did (links to the cases), Prefect events for SLA warnings/breac
 (for Automations), links from cases to the task runs (table flow_run_link), and less noise.
 
 Noise: a run that found nothing tags itself `sagsflow-tom`; each run then deletes its flow's idle
-runs that ended more than IDLE_KEEP ago (they touched no case, nothing links to them). Runs that
-did work are tagged `sagsflow-arbejde` and kept (Prefect's own db_vacuum retention removes them
-after PREFECT_SERVER_SERVICES_DB_VACUUM_RETENTION_PERIOD). Tags are constant: cheap to filter on."""
+runs that ended more than IDLE_KEEP ago (they touched no case, nothing links to them) and the runs
+the deployment's concurrency limit (CANCEL_NEW) cancelled before they started. Runs that did work
+are tagged `sagsflow-arbejde` and kept (Prefect's own db_vacuum retention removes them after
+PREFECT_SERVER_SERVICES_DB_VACUUM_RETENTION_PERIOD). Tags are constant: cheap to filter on."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -69,13 +70,21 @@ def tidy_runs(*, worked: bool, flow_name: str, now: datetime) -> int:
     with get_client(sync_client=True) as client:
         tags = sorted({*(flow_run.get_tags() or []), WORK_TAG if worked else IDLE_TAG})
         client.update_flow_run(run_id, tags=tags)
+        flows = FlowFilter(name=FlowFilterName(any_=[flow_name]))
         idle = client.read_flow_runs(
-            flow_filter=FlowFilter(name=FlowFilterName(any_=[flow_name])),
+            flow_filter=flows,
             flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[IDLE_TAG]),
                                           end_time=FlowRunFilterEndTime(before_=now - IDLE_KEEP),
                                           state=FlowRunFilterState(type=FlowRunFilterStateType(
                                               any_=[StateType.COMPLETED]))),
             limit=200)
-        for old in idle:
+        cancelled = client.read_flow_runs(
+            flow_filter=flows,
+            flow_run_filter=FlowRunFilter(end_time=FlowRunFilterEndTime(before_=now - IDLE_KEEP),
+                                          state=FlowRunFilterState(type=FlowRunFilterStateType(
+                                              any_=[StateType.CANCELLED]))),
+            limit=200)
+        never_ran = [r for r in cancelled if not r.run_count]   # cancelled by CANCEL_NEW before it started
+        for old in [*idle, *never_ran]:
             client.delete_flow_run(old.id)
-    return len(idle)
+    return len(idle) + len(never_ran)

@@ -183,18 +183,25 @@ def test_idle_runs_are_deleted_by_a_later_run_working_runs_are_kept(prefect_harn
     from workflows.flow_results import tidy_runs
     from workflows.outbox_dispatcher import outbox_dispatcher
 
+    from prefect.client.orchestration import get_client
+    from prefect.states import Cancelled, Scheduled
+
     idle = outbox_dispatcher(return_state=True)
     idle_id = idle.state_details.flow_run_id
     assert "sagsflow-tom" in flow_run_of(idle_id).tags
+    with get_client(sync_client=True) as client:   # a scheduled run the CANCEL_NEW limit cancelled unstarted
+        skipped = client.create_flow_run(outbox_dispatcher, state=Scheduled(scheduled_time=datetime.now(UTC)))
+        client.set_flow_run_state(skipped.id, Cancelled(), force=True)
 
     @flow(name="outbox-dispatcher")
     def later_run() -> int:   # a run 10 minutes later, as the schedule would start it
         return tidy_runs(worked=False, flow_name="outbox-dispatcher", now=datetime.now(UTC) + timedelta(minutes=10))
 
-    assert later_run() >= 1
+    assert later_run() >= 2
     from prefect.exceptions import ObjectNotFound
-    with pytest.raises(ObjectNotFound):
-        flow_run_of(idle_id)
+    for deleted in (idle_id, skipped.id):
+        with pytest.raises(ObjectNotFound):
+            flow_run_of(deleted)
 
 
 def test_a_mail_poll_that_handles_nothing_is_an_idle_run(prefect_harness, flow_env):
