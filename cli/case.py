@@ -1,6 +1,8 @@
 """`sagsflow case open|show` (H-V1 registration; H-R1.1 timeline)."""
 from __future__ import annotations
 
+from cli.absence import register_reassign
+from cli.case_control import register_control
 from cli.common import emit, parse_now, session_scope
 from config.handbook import handbook
 from config.settings import get_settings
@@ -43,6 +45,8 @@ def register(subparsers) -> None:
     search.add_argument("--page-size", type=int, default=25)
     search.add_argument("--json", action="store_true")
     search.set_defaults(handler=cmd_search)
+    register_control(case)   # issue 11: `sagsflow case retry|cancel|migrate`
+    register_reassign(case)   # issue 13: `sagsflow case reassign NUMBER --to USER --as COORDINATOR`
 
 
 def cmd_open(args) -> int:

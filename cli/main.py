@@ -8,13 +8,14 @@ from config.log_redaction import install_log_redaction
 from domain.text import clean_text
 
 from cli import bpmn, case, common, db, demo, mail, outbox, remedy, remedy_sync, report, run, sla, task, tick, web
+from cli import absence
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sagsflow", description="Executable service-desk handbook")
     parser.add_argument("--now", help="act as if it were this time (ISO 8601 with offset); for scripts and tests")
     subparsers = parser.add_subparsers(dest="command", required=True)
-    for module in (db, case, task, bpmn, sla, tick, outbox, mail, remedy_sync, run, web, remedy, demo, report):
+    for module in (db, case, task, bpmn, sla, tick, outbox, mail, remedy_sync, run, web, remedy, demo, report, absence):
         module.register(subparsers)
     return parser
 

@@ -239,6 +239,9 @@ def _check_constraints(f: FieldSpec, value: Any, context: dict[str, Any],
             team = context.get(config)
             if not team or not directory.is_member(str(value), str(team)):
                 return name, f"{value} er ikke koordinator eller medlem af teamet {team or '(intet team valgt)'}."
+            absent = getattr(directory, "absence_reason", None)   # issue 13: no new work for the absent
+            if absent is not None and (reason := absent(str(value))):
+                return name, reason
         if name == "differs_from" and value == context.get(config):
             return name, "Skal være forskellig fra den nuværende værdi."
     for c in f.constraints:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from config.handbook import handbook, lane_rules
 from config.settings import Settings
 from domain.errors import InvalidState, NotFound
+from services.notifications import notify_new_task
 from services.failures import clear_failure, is_failure, process_failure
 from services.sla import refresh_deadlines, sla_config
 from store.deployments import current_deployment
@@ -91,7 +92,7 @@ class Runtime:
                 raise
             raise process_failure(exc, instance=instance, task_meta=bundle.task_meta, actor=actor, now=now,
                                   element=running.get("element")) from exc
-        self._project(session, instance=instance, case=case, workflow=workflow, bundle=bundle, now=now)
+        self._project(session, instance=instance, case=case, workflow=workflow, bundle=bundle, now=now, actor=actor)
 
     def update_case_data(self, session: Session, *, case: CaseRow, updates: dict, actor: str, now: datetime) -> None:
         """Change process data of a running case outside a task (a coordinator's reassignment)."""
@@ -102,7 +103,7 @@ class Runtime:
         self.engine.update_open_data(workflow, updates)
         self.advance(session, instance=instance, case=case, workflow=workflow, actor=actor, now=now)
 
-    def _project(self, session: Session, *, instance, case, workflow, bundle, now) -> None:
+    def _project(self, session: Session, *, instance, case, workflow, bundle, now, actor: str = "") -> None:
         ready = self.engine.ready_human_tasks(workflow, bundle)
         data = self.engine.data(workflow) if not ready else ready[0].data
         _project_case(case, data)
@@ -125,6 +126,9 @@ class Runtime:
                                form=view.form.model_dump(), status="open", created_at=now)
             session.add(row)
             open_rows.append(row)
+            notify_new_task(session, case=case, task_name=view.name, task_id=view.id, team=team, role=row.role,
+                            assignee=view.data.get("assignee") if row.role == "member" else None, actor=actor,
+                            now=now)   # issue 13: the coordinator or the assigned technician is told
             key = "choose_team" if view.bpmn_id.startswith("questionnaire_") else view.bpmn_id
             case.status = STATUS_BY_TASK.get(key, case.status)
         completed = self.engine.is_completed(workflow)

@@ -26,6 +26,8 @@ from services.runtime import Runtime
 from services.sla import DueEvent, due_events, recorded_events, sla_config, update_next_check
 from store.cases import add_work_info
 from store.models import CaseRow, MembershipRow, UserRow
+from services.absence import refresh_absence
+from services.notifications import coordinators, notify
 from store.outbox import enqueue
 from store.sla import (claim_due_cases, claim_instance, due_case_ids, due_timer_instance_ids, due_timers_of,
                        record_event_once)
@@ -59,6 +61,8 @@ def sweep(session_factory: sessionmaker[Session], runtime: Runtime, *, now: date
     report = SweepReport(now=now)
     _sweep_timers(session_factory, runtime, now=now, report=report, batch_size=batch_size)
     _sweep_cases(session_factory, runtime, now=now, report=report, batch_size=batch_size)
+    with session_factory() as session, session.begin():   # absence periods that began or ended (issue 13)
+        refresh_absence(session, now=now)
     return report
 
 
@@ -179,6 +183,8 @@ def _announce(session: Session, *, case: CaseRow, event: DueEvent, config, now: 
     name = f"sla_{event.kind}"
     add_work_info(session, case_id=case.id, event=name, work_log_type=book.work_log_type(name), summary=summary,
                   notes=notes, author=ACTOR, view_access="internal", now=now)
+    notify(session, usernames=[*coordinators(session, case.team), case.assignee], kind="sla", case=case, now=now,
+           key=f"{case.number}:{name}:{event.target}", summary=summary)   # issue 13: the team is told too
     enqueue(session, key=f"{case.number}:{name}:{event.target}", kind="notification", case_id=case.id, now=now,
             payload={"purpose": name, "case_number": case.number, "target": event.target, "kind": event.kind,
                      "priority": case.priority, "due_at": event.due_at.isoformat(), "summary": summary,

@@ -1,10 +1,14 @@
 """Users, teams and memberships (H-V2 teams, H-R1.5 coordinators): seeding from config and lookups."""
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from store.models import MembershipRow, TeamRow, UserRow
+from store.models import AbsenceRow, MembershipRow, TeamRow, UserRow
+
+_LOCAL = ZoneInfo("Europe/Copenhagen")
 
 
 def seed_organisation(session: Session, organisation) -> None:
@@ -48,6 +52,16 @@ class DbDirectory:
 
     def user(self, username: str) -> UserRow | None:
         return self._session.get(UserRow, username)
+
+    def absence_reason(self, username: str) -> str | None:
+        """Why this person cannot get new work now (issue 13), in Danish; None when present."""
+        user = self.user(username)
+        if user is None or not user.absent:
+            return None
+        until = self._session.execute(select(AbsenceRow.ends_at).where(AbsenceRow.username == username)
+                                      .order_by(AbsenceRow.ends_at.desc()).limit(1)).scalar_one_or_none()
+        when = f" til {until.astimezone(_LOCAL):%d-%m-%Y kl. %H:%M}" if until else ""
+        return f"{user.display_name} er fraværende{when} og kan ikke få nye sager. Vælg en anden."
 
     def team_name(self, code: str | None) -> str:
         row = self._session.get(TeamRow, code) if code else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from domain.errors import InvalidState
+from services.notifications import notify
 from store.sla import add_resolved_pause, close_pause, open_pause
 from tasks.contact import (evaluate_contact, record_call_attempt, record_mail_reply, require_contact_guard,
                            send_contact_mail)
@@ -92,6 +93,9 @@ def record_handover(ctx: OperationContext, inputs: dict, data: dict) -> dict:
     ctx.work_info("handover",
                   f"Overdraget {channel} til {receiver} i {ctx.directory.team_name(team)}",
                   f"Fra team: {ctx.directory.team_name(ctx.case.team)}\nBegrundelse: {data.get('handover_reason') or ''}")
+    notify(ctx.session, usernames=[receiver], kind="handover", case=ctx.case, key=ctx.task_id or ctx.now.isoformat(),
+           summary=f"Sag overdraget til dig fra {ctx.directory.team_name(ctx.case.team)}: {ctx.case.summary[:120]} "
+                   f"({ctx.case.number})", now=ctx.now)   # issue 13: the named receiver is told
     return {"previous_team": ctx.case.team, "team": team, "assignee": None, "work_result": "handover"}
 
 

@@ -87,13 +87,17 @@ PROBLEMS_DA = [  # English validation messages (the CLI's) → Danish for the br
     (r"^(.*)only these functions may be called: (.+)$", r"\1kun disse funktioner må kaldes: \2"),
     (r"^script tasks are not allowed.*$", "scriptopgaver er ikke tilladt; brug en serviceopgave med et topic"),
     (r"^not well-formed XML: (.+)$", r"ikke gyldig XML: \1"),
+    (r'^calls process "([^"]*)", which is not in these diagrams(.*)$', r'kalder processen "\1", som ikke findes i diagrammerne\2'),
+    (r'^uses decision "([^"]*)", which no DMN file defines(.*)$', r'bruger beslutningen "\1", som ingen DMN-fil definerer\2'),
+    (r'^waits for message "([^"]*)", which this file does not define(.*)$', r'venter på beskeden "\1", som filen ikke definerer\2'),
+    (r'^(sourceRef|targetRef) "([^"]*)" is not an element of process (\S+)(.*)$', r'\1 "\2" er ikke et element i processen \3\4'),
     (r"^the file is not valid (\S+) text (.+)$", r"filen er ikke gyldig \1-tekst \2"),
 ]
 _PREFIXES_DA = [("form rule of field ", "formularregel for feltet "), ("condition: ", "betingelse: "),
                 ("DMN input expression: ", "DMN-input: "), ("DMN cell", "DMN-celle"),
                 ("the form of ", "formularen i "), ("the path through ", "vejen gennem "),
                 (" instead of ", " i stedet for "), ("a case field", "et sagsfelt"), ("operation ", "operationen "),
-                ("» in «", "» i «")]
+                ("» in «", "» i «"), ("; did you mean ", "; mente du "), ("; known: ", "; kendte: ")]
 
 
 def problem_text(message: str, lang: str) -> str:

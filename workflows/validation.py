@@ -26,6 +26,7 @@ from workflows.diagram_xml import (BPMN, CAMUNDA, Problem, XmlProblem, lane_of, 
                                   parse_xml)
 from workflows.dataflow import DataFlow
 from workflows.dmn_checks import check_decisions, decisions
+from workflows.reference_checks import reference_problems
 from workflows.timer_checks import lint_timer
 from workflows.value_checks import value_problems
 from tasks.outputs import CASE_FIELDS, OUTPUTS
@@ -252,6 +253,9 @@ def _lane_rules(config_dir) -> dict | None:
 def process_problems(trees: dict[str, etree._Element], main_process: str | None, rules: dict | None) -> list[Problem]:
     """DMN coverage and values, data flow (names, teams) and comparisons that can never be true."""
     items = decisions(trees, DMN_NAMESPACES)
+    problems = reference_problems(trees, DMN_NAMESPACES)
+    if problems:
+        return problems     # the flow cannot be followed through a broken reference
     problems = check_decisions(items)
     processes = {p.get("id") for root in trees.values() for p in root.iter(f"{{{BPMN}}}process")}
     if main_process not in processes:

@@ -57,6 +57,13 @@ def _actions(number: str, task_id: str) -> list[tuple[str, str, set, dict | None
         ("POST", f"/api/cases/{number}/attachments", WORK, {}), ("GET", f"/api/cases/{number}/attachments", READ, None),
         ("GET", f"/api/cases/{number}/attachments/999", READ, None), ("GET", f"/api/cases/{number}/contacts", READ, None),
         ("POST", f"/api/cases/{number}/contacts", WORK, {}),
+        # issue 13: notifications, absence, redistribution
+        ("GET", "/beskeder", ALL, None), ("POST", "/beskeder/read", ALL, {}), ("POST", "/beskeder/settings", ALL, {}),
+        ("POST", "/absence", WORK, {}), ("POST", "/absence/999/end", WORK, {}),
+        ("POST", f"/cases/{number}/reassign", {"coordinator"}, {"to_user": "app.tekniker2"}),
+        ("POST", f"/api/cases/{number}/reassign", {"coordinator"}, {"to_user": "app.tekniker2"}),
+        ("GET", "/api/notifications", ALL, None), ("GET", "/api/notifications/unread", ALL, None),
+        ("POST", "/api/notifications/read", ALL, {}), ("POST", "/api/notifications/settings", ALL, {"enabled": {}}),
         ("GET", f"/api/cases/{number}/diagram", READ, None), ("GET", "/api/tasks", WORK, None),
         ("POST", f"/api/tasks/{task_id}/claim", WORK, {}), ("POST", f"/api/tasks/{task_id}/unclaim", WORK, {}),
         ("POST", f"/api/tasks/{task_id}/complete", WORK, {"data": {}}),

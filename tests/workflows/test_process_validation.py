@@ -154,3 +154,18 @@ def test_every_operation_declares_its_outputs():
     from tasks.operations import OPERATIONS
     from tasks.outputs import OUTPUTS
     assert set(OUTPUTS) == set(OPERATIONS)
+
+
+@pytest.mark.parametrize("file, old, new, element, fragment", [
+    ("incident_handling.bpmn", 'calledElement="second_triage"', 'calledElement="second_triag"', "call_second_triage",
+     'calls process "second_triag", which is not in these diagrams; did you mean "second_triage"?'),
+    ("incident_handling.bpmn", 'camunda:decisionRef="priority_matrix"', 'camunda:decisionRef="priority_matrx"',
+     "determine_priority", 'uses decision "priority_matrx", which no DMN file defines; did you mean "priority_matrix"?'),
+    ("incident_handling.bpmn", 'targetRef="distribute_case"', 'targetRef="distribute_cas"', "flow_to_distribute",
+     'targetRef "distribute_cas" is not an element of process incident_handling; did you mean "distribute_case"?'),
+    ("resolve_case.bpmn", 'messageRef="message_customer_reply"', 'messageRef="message_customer_rep"',
+     "customer_replied", 'waits for message "message_customer_rep"'),
+])
+def test_a_broken_reference_is_located_on_the_referring_element(file, old, new, element, fragment):
+    [problem] = validate(with_change(file, old, new))
+    assert (problem.file, problem.element) == (file, element) and problem.line and fragment in problem.message
