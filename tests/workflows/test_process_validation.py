@@ -169,3 +169,30 @@ def test_every_operation_declares_its_outputs():
 def test_a_broken_reference_is_located_on_the_referring_element(file, old, new, element, fragment):
     [problem] = validate(with_change(file, old, new))
     assert (problem.file, problem.element) == (file, element) and problem.line and fragment in problem.message
+
+
+GOOD_EDITS = {
+    "camunda condition": ("incident_handling.bpmn", 'priority in ("critical", "high")',
+                          '${priority == &quot;critical&quot; or priority == &quot;high&quot;}'),
+    "dmn cell": ("priority_matrix.dmn", '<outputEntry id="rule_impact4_urgency4_priority"><text>"low"</text>',
+                 '<outputEntry id="rule_impact4_urgency4_priority"><text>"medium"</text>'),
+    "new form field with a Danish label": (
+        "incident_handling.bpmn", '<camunda:formField id="what_not_working"',
+        '<camunda:formField id="building" label="Bygning og etage" type="string" /><camunda:formField id="what_not_working"'),
+    "PT2H boundary timer to the coordinator": (
+        "resolve_case.bpmn", "  </bpmn:process>",
+        '    <bpmn:boundaryEvent id="work_overdue" name="Arbejdet har varet 2 timer" cancelActivity="false" '
+        'attachedToRef="work_on_case"><bpmn:outgoing>flow_work_overdue</bpmn:outgoing><bpmn:timerEventDefinition '
+        'id="work_overdue_timer"><bpmn:timeDuration>PT2H</bpmn:timeDuration></bpmn:timerEventDefinition>'
+        '</bpmn:boundaryEvent>\n    <bpmn:sequenceFlow id="flow_work_overdue" sourceRef="work_overdue" '
+        'targetRef="handle_escalation" />\n  </bpmn:process>'),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(GOOD_EDITS))
+def test_good_edits_of_a_process_owner_validate_and_build(edit):
+    from tasks.operations import OPERATIONS
+    from workflows.engine import Engine
+    sources = with_change(*GOOD_EDITS[edit])
+    assert errors_of(validate(sources)) == []
+    Engine().build_bundle(sources, process_id="incident_handling", known_topics=OPERATIONS.keys())
