@@ -32,9 +32,9 @@ def route_to_unit(ctx: OperationContext, inputs: dict, data: dict) -> dict:
     if data.get("classification_note"):
         context["note"] = data["classification_note"]
     ctx.queue("mail", f"route_{inputs['unit']}", {"template": "forward_to_unit", "to": unit.email, "context": context})
-    return {}
     if ctx.handbook.customer_mails.routed:   # the customer is told where the enquiry went (issue 13)
         ctx.queue_customer_mail("routed", {"unit": unit.name, "unit_email": unit.email, "summary": ctx.case.summary})
+    return {}
 
 
 def start_on_call_procedure(ctx: OperationContext, inputs: dict, data: dict) -> dict:
@@ -139,9 +139,9 @@ def close_case(ctx: OperationContext, inputs: dict, data: dict) -> dict:
     ctx.case.closed_at = ctx.now
     ctx.case.resolved_at = ctx.case.resolved_at or ctx.now
     ctx.work_info("case_closed", "Sagen er lukket", public=True)
-    return {}
     if ctx.handbook.customer_mails.closure:
         ctx.queue_customer_mail("closure", {"summary": ctx.case.summary})
+    return {}
 
 
 OPERATIONS: dict[str, Operation] = {fn.__name__: fn for fn in (

@@ -31,10 +31,9 @@ from services.runtime import Runtime
 from store.db import engine_for, session_factory as make_session_factory
 from web import routes_security
 from web import routes_admin, routes_api, routes_auth, routes_cases, routes_definitions, routes_worklist
-from web import routes_search
+from web import routes_search, routes_workspace
 from web import routes_conversation, routes_conversation_api, routes_notifications
 from web import routes_insight
-from web import routes_conversation, routes_conversation_api
 from services.failures import ProcessFailed, record_failure
 from web.auth import NotSignedIn, guarded
 from web.deps import render
@@ -111,16 +110,16 @@ def create_app(settings: Settings, *, session_factory: sessionmaker[Session] | N
                    routes_security):
         app.include_router(module.router)
     app.include_router(routes_search.router)
+    app.include_router(routes_insight.router)             # issue 16: /indsigt, /api/insight
     app.include_router(routes_conversation.router)       # issue 13: conversation, attachments, contacts
     app.include_router(routes_conversation_api.router)
     app.include_router(routes_notifications.router)      # issue 13: notifications, absence, redistribution
     app.include_router(routes_notifications.api)
-    app.include_router(routes_insight.router)             # issue 16: /indsigt, /api/insight
     app.include_router(routes_search.api)
+    app.include_router(routes_workspace.router)   # issue 12: re-prioritise, customer's answer
+    app.include_router(routes_workspace.api)
     oidc = oidc_router(web)
     app.state.oidc_enabled = oidc is not None
-    app.include_router(routes_conversation.router)       # issue 13: conversation, attachments, contacts
-    app.include_router(routes_conversation_api.router)
     if oidc is not None:
         app.include_router(oidc)
     _install_error_handlers(app)
