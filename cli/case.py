@@ -3,7 +3,11 @@ from __future__ import annotations
 
 from cli.absence import register_reassign
 from cli.case_control import register_control
+from datetime import datetime
+
+from cli.case_control import register_control
 from cli.common import emit, parse_now, session_scope
+from domain.calendar import to_local
 from config.handbook import handbook
 from config.settings import get_settings
 from services.case_search import CaseFilters, hit_document, search_cases
@@ -88,7 +92,12 @@ def cmd_show(args) -> int:
              f"{labels['status'].get(doc['status'], doc['status'])} · prioritet "
              f"{labels['priority'].get(doc['priority'] or '', '-')} · SLA {labels['sla_level'][doc['sla_level']]}"
              f" · team {doc['team'] or '-'} · tekniker {doc['assignee'] or '-'}",
-             "  Åbne opgaver:"]
+             f"  diagramversion {doc['process']['version'] or '-'} · proces {doc['process']['status'] or '-'}"]
+    if doc["process"].get("failure"):   # issue 11
+        failure = doc["process"]["failure"]
+        when = to_local(datetime.fromisoformat(failure["time"])).strftime("%d.%m.%Y kl. %H:%M")
+        lines.append(f"  {failure['label']}: {failure['message']} ({when}, {failure['by']})")
+    lines.append("  Åbne opgaver:")
     lines += [f"    {t['id']}  {t['name']}  [{t['team'] or '-'}]" for t in doc["open_tasks"]] or ["    (ingen)"]
     lines.append("  Work Info:")
     for w in doc["work_info"]:

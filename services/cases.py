@@ -12,6 +12,7 @@ from domain.text import clean_line
 from services.case_access import require_read, require_register
 from domain.errors import NotFound
 from services.mail_senders import new_reply_token
+from services.failures import failure_document
 from services.runtime import Runtime
 from services.sla import sla_document
 from store.cases import add_case, add_work_info, case_by_number, work_info_for
@@ -95,7 +96,9 @@ def case_document(session: Session, number: str, *, reader: str | None = None) -
         "received_at": _iso(case.received_at), "started_at": _iso(case.started_at),
         "resolved_at": _iso(case.resolved_at), "closed_at": _iso(case.closed_at),
         "process": {"status": instance.status if instance else None,
-                    "definition_id": instance.definition_id if instance else None},
+                    "definition_id": instance.definition_id if instance else None,
+                    "version": instance.definition_id if instance else None,     # the diagram version (issue 11)
+                    "failure": failure_document(session, instance)},
         "open_tasks": [{"id": t.id, "name": t.name, "bpmn_id": t.bpmn_id, "lane": t.lane, "team": t.team,
                         "claimed_by": t.claimed_by} for t in list_open_tasks(session, case_id=case.id)],
         "work_info": [{"time": _iso(w.created_at), "type": w.work_log_type, "event": w.event,

@@ -119,3 +119,14 @@ def process_failure(exc: BaseException, *, instance: ProcessInstanceRow, task_me
     name = (task_meta.get(bpmn_id or "") or {}).get("name") or bpmn_id
     return ProcessFailed(instance_id=instance.id, case_id=instance.case_id, element=bpmn_id, element_name=name,
                          message=failure_message(exc), actor=actor, now=now, step=step)
+
+
+def failure_document(session: Session, instance: ProcessInstanceRow | None) -> dict | None:
+    """{label, element, message, time, by} of a failed instance for `case show` and the case page."""
+    if instance is None or instance.failed_at is None:
+        return None
+    from store.models import ProcessDefinitionRow   # local: only needed for a failed case
+    meta = session.get(ProcessDefinitionRow, instance.definition_id).task_meta
+    return {"label": failure_label(instance, meta), "element": instance.failed_element, "message": instance.error,
+            "time": instance.failed_at.isoformat(), "by": instance.failed_by,
+            "step": (instance.failed_step or {}).get("kind")}
