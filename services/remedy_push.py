@@ -55,8 +55,9 @@ def queue_changes(factory, *, settings: Settings, now: datetime, batch: int = 10
         _record_accepted(session)
         report.queued += _queue_work_info(session, now=now, batch=batch)
         latest = _latest_updates(session)
-        for case in session.execute(select(CaseRow).where(CaseRow.remedy_incident_number.is_not(None))
-                                    .with_for_update(skip_locked=True)).scalars():
+        final = (CaseRow.remedy_status.is_(None)) | (CaseRow.remedy_status.not_in(("closed", "cancelled")))
+        for case in session.execute(select(CaseRow).where(CaseRow.remedy_incident_number.is_not(None), final)
+                                    .with_for_update(skip_locked=True)).scalars():   # Remedy's end is final
             report.queued += _queue_update(session, case, latest.get(case.id), settings=settings, now=now)
         if settings.remedy.mapping.create_cases:
             report.queued += _queue_creates(session, settings=settings, now=now)
@@ -108,8 +109,9 @@ def _queue_work_info(session: Session, *, now: datetime, batch: int) -> int:
     return len(rows)
 
 
-def wanted_state(session: Session, case: CaseRow, *, settings: Settings) -> RemedyState | None:
-    """The state the incident should show, or None when the case's status has no Remedy status."""
+def wanted_state(session: Session, case: CaseRow, *, settings: Settings, details: bool = True) -> RemedyState | None:
+    """The state the incident should show, or None when the case's status has no Remedy status.
+    ``details=False`` leaves out the Resolution (a query) when only comparing."""
     target = CASE_TO_REMEDY_STATUS.get(case.status)
     if target is None:
         return None
@@ -123,7 +125,7 @@ def wanted_state(session: Session, case: CaseRow, *, settings: Settings) -> Reme
         support_company=(mapping.support_company or None) if group else None,
         support_organization=(mapping.support_organization or None) if group else None,
         assignee_login=assignee, status_reason=mapping.status_reasons.get(target),
-        resolution=_resolution(session, case, settings) if target in ("resolved", "closed") else None)
+        resolution=_resolution(session, case, settings) if details and target in ("resolved", "closed") else None)
 
 
 def _resolution(session: Session, case: CaseRow, settings: Settings) -> str:
@@ -137,14 +139,12 @@ def _queue_update(session: Session, case: CaseRow, latest: OutboxRow | None, *, 
                   now: datetime) -> int:
     if latest is not None and latest.status in ("pending", "sending"):
         return 0   # one push at a time per incident; the next sync looks again
-    state = wanted_state(session, case, settings=settings)
-    if state is None:
-        return 0
-    wanted = state.model_dump()
+    state = wanted_state(session, case, settings=settings, details=False)
     seen = case.remedy_view or {}
-    if (state.status, state.assigned_group, state.assignee_login) == (
+    if state is None or (state.status, state.assigned_group, state.assignee_login) == (
             case.remedy_status, seen.get("group"), seen.get("assignee")):
         return 0
+    wanted = wanted_state(session, case, settings=settings).model_dump()
     if latest is not None and latest.payload.get("state") == wanted:
         return 0   # delivered already (recorded next time) or refused: not again until retried
     digest = hashlib.sha256(json.dumps(wanted, sort_keys=True).encode()).hexdigest()[:16]

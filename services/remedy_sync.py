@@ -24,7 +24,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from config.settings import Settings
-from connectors.remedy import RemedyClient, RemedyDataError, RemedyEntry, incident_from_remedy
+from connectors.remedy import (RemedyClient, RemedyDataError, RemedyEntry, RemedyPermanentError,
+                               incident_from_remedy)
 from connectors.remedy.mapping import ImportedIncident, parse_ar_datetime
 from connectors.remedy.qualification import and_, field_equals, field_ge, group, or_
 from domain.errors import SagsflowError
@@ -104,6 +105,7 @@ def import_incidents(factory, runtime: Runtime, client: RemedyClient, *, setting
             report.more = True
             return
         handled += 1
+        entry = _with_people(factory, client, settings, entry)
         try:
             with factory() as session, session.begin():
                 _import_one(session, runtime, entry, settings=settings, now=now, report=report)
@@ -112,6 +114,37 @@ def import_incidents(factory, runtime: Runtime, client: RemedyClient, *, setting
             report.errors.append(str(exc))
             with factory() as session, session.begin():
                 advance_watermark(session, modified=modified, entry_id=entry_id, now=now)
+
+
+def _with_people(factory, client: RemedyClient, settings: Settings, entry: RemedyEntry) -> RemedyEntry:
+    """A new incident without the customer's e-mail: look the customer up in CTM:People (by
+    Customer Login ID, else by First/Last Name when exactly one person matches)."""
+    values, remedy = entry.values, settings.remedy
+    if values.get("Internet E-mail") or not remedy.sync.people_lookup:
+        return entry
+    with factory() as session:
+        if session.execute(select(CaseRow.id).where(
+                CaseRow.remedy_incident_number == values.get("Incident Number"))).first() is not None:
+            return entry
+    login, first, last = (str(values.get(k) or "").strip() for k in ("Customer Login ID", "First Name", "Last Name"))
+    if login:
+        who = field_equals("Remedy Login ID", login)
+    elif first and last:
+        who = and_(field_equals("First Name", first), field_equals("Last Name", last))
+    else:
+        return entry
+    try:
+        found = client.get_entries(remedy.forms.people, who, limit=2,
+                                   fields=["Internet E-mail", "Phone Number Business", "Site"])
+    except RemedyPermanentError:
+        return entry   # no CTM:People on this server, or no access: import without
+    if len(found) != 1:
+        return entry
+    person = found[0].values
+    extra = {"Internet E-mail": person.get("Internet E-mail"),
+             "Phone Number": values.get("Phone Number") or person.get("Phone Number Business"),
+             "Site": values.get("Site") or person.get("Site")}
+    return RemedyEntry(entry.entry_id, {**values, **{k: v for k, v in extra.items() if v}})
 
 
 def _label(entry: RemedyEntry) -> str:

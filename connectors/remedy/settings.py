@@ -22,6 +22,7 @@ class RemedyForms(BaseModel):
     interface: str = "HPD:IncidentInterface"
     create: str = "HPD:IncidentInterface_Create"
     work_log: str = "HPD:WorkLog"
+    people: str = "CTM:People"              # customers' e-mail, phone and site when the incident lacks them
 
 
 class RemedySyncSettings(BaseModel):
@@ -34,6 +35,7 @@ class RemedySyncSettings(BaseModel):
     first_sync_days: int = Field(default=30, ge=1, le=3650)
     support_groups: tuple[str, ...] = ()     # only incidents assigned to one of these groups (empty: all)
     companies: tuple[str, ...] = ()          # only incidents of one of these companies (empty: all)
+    people_lookup: bool = True               # read e-mail/phone/site from CTM:People when the incident lacks them
 
     @field_validator("start")
     @classmethod

@@ -31,7 +31,7 @@ from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 from connectors.remedy.errors import QualificationError
 from connectors.remedy.qualification import Comparison, comparisons, evaluate, parse_tree
-from connectors.remedy.simulator_forms import (CREATE_FORM, FIELDS, HELP_DESK, INTERFACE, WORK_LOG, ArFault,
+from connectors.remedy.simulator_forms import (CREATE_FORM, FIELDS, HELP_DESK, INTERFACE, PEOPLE, WORK_LOG, ArFault,
                                                format_ar_timestamp, itsm_rules, known, priority_of,
                                                qualification_date, validate)
 
@@ -85,6 +85,14 @@ class RemedySimulator:
             entry_id = self._next("entry", "INC", start=1000)
             self._forms[HELP_DESK][entry_id] = {**copy.deepcopy(dict(values)), "Entry ID": entry_id,
                                                 "Request ID": entry_id}
+            return entry_id
+
+    def seed_person(self, values: Mapping[str, Any]) -> str:
+        """A People record in ``CTM:People`` (customers are looked up there); returns its Person ID."""
+        with self._lock:
+            entry_id = self._next("entry", "PPL", start=0)
+            self._forms[PEOPLE][entry_id] = {**copy.deepcopy(dict(values)), "Person ID": entry_id,
+                                             "Request ID": entry_id, "Status": "Enabled"}
             return entry_id
 
     def change_incident(self, incident_number: str, values: Mapping[str, Any], *, by: str = "remedy.user") -> None:

@@ -20,7 +20,7 @@ from typing import Any
 from connectors.remedy.errors import ArMessage
 
 CREATE_FORM, HELP_DESK, WORK_LOG = "HPD:IncidentInterface_Create", "HPD:Help Desk", "HPD:WorkLog"
-INTERFACE = "HPD:IncidentInterface"
+INTERFACE, PEOPLE = "HPD:IncidentInterface", "CTM:People"
 STATUS = ("New", "Assigned", "In Progress", "Pending", "Resolved", "Closed", "Cancelled")
 IMPACT = {"1-Extensive/Widespread": 9, "2-Significant/Large": 5, "3-Moderate/Limited": 3, "4-Minor/Localized": 0}
 URGENCY = {"1-Critical": 20, "2-High": 15, "3-Medium": 10, "4-Low": 0}
@@ -66,6 +66,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
     WORK_LOG: _COMMON + (
         "Work Log ID", "Incident Number", "Work Log Type", "Description", "Detailed Description", "View Access",
         "Secure Work Log", "Work Log Submitter", "Work Log Date", "Communication Type", "Communication Source"),
+    PEOPLE: _COMMON + ("Person ID", "First Name", "Last Name", "Remedy Login ID", "Internet E-mail",
+                       "Phone Number Business", "Site", "Company"),
 }
 MENUS: dict[str, tuple[str, ...]] = {
     "Status": STATUS, "Impact": tuple(IMPACT), "Urgency": tuple(URGENCY), "Service_Type": SERVICE_TYPES,
@@ -83,6 +85,7 @@ READ_ONLY = {
     HELP_DESK: _SYSTEM | {"Entry ID", "Incident Number", "Priority", "Priority Weight", "Reported Date"},
     INTERFACE: _SYSTEM | {"Incident Number", "Priority", "Priority Weight", "Reported Date"},
     WORK_LOG: _SYSTEM | {"Work Log ID", "Work Log Date"},
+    PEOPLE: _SYSTEM | {"Person ID"},
 }
 WORKFLOW_ERROR = 10000
 _DOCUMENTED_DATE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d{4}$")

@@ -237,3 +237,20 @@ def test_h_r1_1_resolved_closed_or_cancelled_in_remedy_ends_the_case_through_the
     run(factory, runtime, settings, sim_target, now=T0 + timedelta(minutes=31))
     dispatch(factory, settings, now=T0 + timedelta(minutes=32))
     assert simulator.incident("INC000000000071")["Status"] == remedy_status   # nothing pushed backwards
+
+
+def test_h_r1_3_a_customer_without_e_mail_on_the_incident_is_looked_up_in_ctm_people(
+        session, runtime, factory, db_url, simulator, sim_target):
+    simulator.seed_person({"First Name": "Anne", "Last Name": "Hansen", "Remedy Login ID": "ahan0001",
+                           "Internet E-mail": "anne.hansen@regionh.example.dk", "Phone Number Business": "+45 38 64 00 00",
+                           "Site": "Herlev Hospital"})
+    simulator.seed_person({"First Name": "Per", "Last Name": "Hansen", "Remedy Login ID": "phan0001",
+                           "Internet E-mail": "per@regionh.example.dk"})
+    simulator.seed_incident(incident("INC000000000081", **{"Customer Login ID": "ahan0001"}))
+    simulator.seed_incident(incident("INC000000000082", **{"First Name": "Ole", "Last Name": "Olsen"}))  # no one
+    run(factory, runtime, make_settings(db_url, sim_target), sim_target)
+    by_number = {c.remedy_incident_number: c for c in session.query(CaseRow)}
+    anne = by_number["INC000000000081"]
+    assert (anne.customer_email, anne.customer_phone, anne.customer_site) == (
+        "anne.hansen@regionh.example.dk", "+45 38 64 00 00", "Herlev Hospital")
+    assert by_number["INC000000000082"].customer_email is None
