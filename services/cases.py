@@ -105,7 +105,16 @@ def case_document(session: Session, number: str, *, reader: str | None = None) -
                        "summary": w.summary, "notes": w.notes, "author": w.author, "view_access": w.view_access}
                       for w in work_info_for(session, case.id)],
         "sla": sla_document(session, case),
+        **_conversation_facts(session, case),
     }
+
+
+def _conversation_facts(session: Session, case: CaseRow) -> dict:
+    """Issue 13: the case's contacts and attachments (metadata; the files stay in the file store)."""
+    from services.attachments import attachment_document, attachments_for   # it imports this module
+    from services.contacts import contacts_of
+    return {"contacts": contacts_of(case),
+            "attachments": [attachment_document(a) for a in attachments_for(session, case.id, include_hidden=True)]}
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from config.attachments import AttachmentSettings
 from connectors.mail import parse_reply
+from services.cases import case_document
 from services.mail_inbox import InboxReport, handle_reply, quarantine
 from store.models import AttachmentRow, CaseRow, InboundMailRow, OutboxRow, WorkInfoRow
 from webclient import T0, register
@@ -151,6 +152,10 @@ def test_issue_13_upload_a_screenshot_with_thumbnail_and_access_checked_download
     assert web("app.tekniker").get(f"/cases/{number}/attachments/{row.id}").status_code == 403   # may not read
     listed = desk.api("GET", f"/api/cases/{number}/attachments").json()
     assert [a["filename"] for a in listed] == ["skærm_1_.png"]
+    with app.state.session_factory() as session:   # `sagsflow case show --json` carries them too
+        document = case_document(session, number)
+    assert [(a["filename"], a["sha256"]) for a in document["attachments"]] == [("skærm_1_.png", row.sha256)]
+    assert document["contacts"]["customer_email"] == "kunde@example.org"
 
 
 def test_issue_13_uploads_are_sniffed_and_limited_and_a_refusal_stores_nothing(desk, number, app):
