@@ -3,7 +3,8 @@ or — opt-in via REMEDY_LIVE_URL / REMEDY_LIVE_USER / REMEDY_LIVE_PASSWORD — 
 Remedy server for the contract suite. Live runs create real test incidents and Work
 Info; point them at a test server only. REMEDY_LIVE_FIRST_NAME / REMEDY_LIVE_LAST_NAME
 name an existing People record (defaults: BMC sample user Allen Allbrook); REMEDY_LIVE_GROUP,
-REMEDY_LIVE_SUPPORT_COMPANY and REMEDY_LIVE_SUPPORT_ORGANIZATION an existing support group.
+REMEDY_LIVE_SUPPORT_COMPANY and REMEDY_LIVE_SUPPORT_ORGANIZATION an existing support group and
+REMEDY_LIVE_ASSIGNEE_LOGIN a member of it.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ class RemedyTarget:
     simulator: RemedySimulator | None
     customer: tuple[str, str]
     assignment: tuple[str, str, str] = ("Servicedesk", "Region Hovedstaden", "Koncern IT")
+    assignee_login: str = "sdtek01"
 
     def settings(self, **overrides: object) -> RemedySettings:
         values: dict[str, object] = {
@@ -106,4 +108,5 @@ def remedy_server(request: pytest.FixtureRequest) -> RemedyTarget:
         os.environ.get("REMEDY_LIVE_SUPPORT_COMPANY", "Calbro Services"),
         os.environ.get("REMEDY_LIVE_SUPPORT_ORGANIZATION", "IT Support"),
     )
-    return RemedyTarget("live", url, user, password, None, customer, assignment)
+    return RemedyTarget("live", url, user, password, None, customer, assignment,
+                        os.environ.get("REMEDY_LIVE_ASSIGNEE_LOGIN", "Allen"))

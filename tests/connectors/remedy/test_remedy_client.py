@@ -32,14 +32,17 @@ from connectors.remedy.errors import (
 )
 from connectors.remedy.mapping import (
     CaseForRemedy,
+    RemedyState,
     WorkInfoForRemedy,
     incident_create_values,
     incident_from_remedy,
     incident_update_values,
+    interface_update_values,
     work_info_values,
 )
 
 CREATE, HELP_DESK, WORK_LOG = "HPD:IncidentInterface_Create", "HPD:Help Desk", "HPD:WorkLog"
+INTERFACE = "HPD:IncidentInterface"
 AR_DATE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000$")
 HOSTILE = 'Printer 3" OR \'Status\'="Closed'
 
@@ -431,3 +434,48 @@ _text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters
 def test_h_r1_1_any_value_round_trips_as_exactly_one_term(first, second):
     built = q.and_(q.field_equals("Description", first), q.field_lt("Last Name", second))
     assert q.parse(built) == (q.Comparison("Description", "=", first), q.Comparison("Last Name", "<", second))
+
+
+# --- part 4: the documented protocol the sync relies on (issue 14), simulator and live ----------------
+
+
+def test_h_r1_1_search_all_follows_links_next_without_overlap(remedy_server):
+    with remedy_server.client() as client:
+        number, _ = create_incident(client, make_case(remedy_server))
+        for index in range(5):
+            client.create_entry(WORK_LOG, work_info_values(WorkInfoForRemedy(
+                incident_number=number, work_log_type="Working Log", summary=f"Side {index}")))
+        seen = [e.values["Description"] for e in client.search_all(
+            WORK_LOG, q.field_equals("Incident Number", number), sort="Work Log ID.asc", page_size=2,
+            fields=["Description"])]
+    assert seen == [f"Side {index}" for index in range(5)]
+    if remedy_server.simulator is not None:
+        offsets = [query.get("offset") for query in remedy_server.simulator.queries_seen if "q" in query]
+        assert [["0"], ["2"], ["4"]] == offsets[-3:]
+
+
+def test_h_r1_1_a_date_in_the_documented_form_is_accepted_in_a_qualification(remedy_server):
+    with remedy_server.client() as client:
+        number, _ = create_incident(client, make_case(remedy_server))
+        since = datetime(2024, 3, 1, tzinfo=UTC)   # before the simulator's clock and any live test incident
+        qualification = q.and_(q.field_equals("Incident Number", number), q.field_ge("Last Modified Date", since))
+        assert re.search(r'"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000"', qualification)
+        found = client.get_entries(HELP_DESK, qualification, fields=["Incident Number"])
+    assert [e.values["Incident Number"] for e in found] == [number]
+
+
+def test_h_t1_the_interface_form_takes_status_with_assignment_and_refuses_resolved_without_resolution(
+        remedy_server):
+    group, company, organization = remedy_server.assignment
+    with remedy_server.client() as client:
+        number, _ = create_incident(client, make_case(remedy_server))
+        [entry] = client.get_entries(INTERFACE, q.field_equals("Incident Number", number), fields=["Incident Number"])
+        client.update_entry(INTERFACE, entry.entry_id, interface_update_values(RemedyState(
+            status="in_progress", assigned_group=group, support_company=company, support_organization=organization,
+            assignee_login=remedy_server.assignee_login)))
+        shown = incident_from_remedy(client.get_entries(HELP_DESK, q.field_equals("Incident Number", number))[0].values)
+        with pytest.raises(RemedyPermanentError) as refused:
+            client.update_entry(INTERFACE, entry.entry_id, interface_update_values(RemedyState(status="resolved")))
+    assert (shown.status, shown.assigned_group, shown.assignee_login) == (
+        "in_progress", group, remedy_server.assignee_login)
+    assert not isinstance(refused.value, RemedyTransientError) and refused.value.messages
