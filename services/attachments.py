@@ -27,6 +27,8 @@ IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 
 
 def _megabytes(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f}".replace(".", ",") + " KB"
     return f"{size / 1024 / 1024:.1f}".replace(".", ",") + " MB"
 
 

@@ -113,3 +113,14 @@ def test_issue_13_a_routed_complaint_tells_the_customer_where_it_went(session, r
     token = session.query(CaseRow).one().reply_token
     assert f"[{walk.number}-{token}]" in told[0]["Subject"]
     assert "kundeafdelingen@example.org" in told[0].get_body(("plain",)).get_content()
+
+
+def test_issue_13_a_notification_reaches_the_technician_as_an_internal_mail(session, runtime, factory, settings,
+                                                                            sink):
+    walk = CaseWalk(session, runtime)
+    walk.to_work()
+    dispatch(factory, settings, now=T0 + timedelta(hours=1))
+    internal = [m for m in mails(sink) if m["To"] == "net.tekniker@example.org"]
+    assert len(internal) == 1 and walk.number in internal[0]["Subject"]
+    text = internal[0].get_body(("plain",)).get_content()
+    assert "Ny opgave til dig: Behandl sagen" in text and "kunde@example.org" not in text
