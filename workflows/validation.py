@@ -188,8 +188,14 @@ def validate_files(sources: dict[str, str | bytes], wanted: set[str], *, known_t
             todo.extend(providers[r] for r in _references(trees[name]) if r in providers)
     subset = {name: sources[name] for name in sorted(chosen)}
     main = main_process if main_process in {i for n in chosen if n in trees for i in _provides(trees[n])} else None
-    return sorted(subset), validate_sources(subset, known_topics=known_topics, main_process=main,
-                                            config_dir=config_dir)
+    problems = validate_sources(subset, known_topics=known_topics, main_process=main, config_dir=config_dir)
+    if main is None and not errors_of(problems) and any(main_process in _provides(r) for r in trees.values()):
+        # a called diagram alone: follow the data from the main process through its neighbours,
+        # reporting only what concerns the files asked for
+        seen = {str(p) for p in problems}
+        flow = _locate(process_problems(trees, main_process, _lane_rules(config_dir)), trees)
+        problems += [p for p in flow if p.file in chosen and str(p) not in seen]
+    return sorted(subset), problems
 
 
 def validate_sources(sources: dict[str, str], *, known_topics: Iterable[str],

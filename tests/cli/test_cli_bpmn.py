@@ -91,3 +91,14 @@ def test_validate_checks_the_given_file_and_what_it_references_only(tmp_path, ca
     assert (code, out.strip()) == (0, "ok: 2 file(s) valid")        # + contact_customer.bpmn it calls
     code, out, _ = run(capsys, "bpmn", "validate", str(directory / "unrelated.bpmn"))
     assert code == 1 and out.startswith("unrelated.bpmn:1: file: not well-formed XML")
+
+
+def test_validating_a_called_diagram_alone_still_follows_the_data_from_the_main_process(tmp_path, capsys):
+    directory = _copy(tmp_path)
+    path = directory / "resolve_case.bpmn"
+    path.write_text(path.read_text(encoding="utf-8").replace("""name="required_if" config='outcome == "resolved"'""",
+                                                             """name="required_if" config='outcme == "resolved"'"""),
+                    encoding="utf-8")
+    code, out, _ = run(capsys, "bpmn", "validate", str(path))
+    assert code == 1 and out.startswith("resolve_case.bpmn:")
+    assert 'work_on_case (Behandl sagen): form rule of field solution: "outcme" is never set; did you mean "outcome"' in out

@@ -41,6 +41,7 @@ def _actions(number: str, task_id: str) -> list[tuple[str, str, set, dict | None
         ("POST", "/definitions/1/simulate", {"process_owner"}, {"file": "x.txt", "xml": ""}),
         ("GET", "/admin", {"admin"}, None), ("GET", "/admin/outbox", {"admin"}, None),
         ("GET", "/admin/instances", {"admin"}, None),
+        ("GET", "/indsigt", {"coordinator", "admin"}, None), ("GET", "/api/insight", {"coordinator", "admin"}, None),
         ("GET", "/admin/audit", {"admin"}, None), ("POST", "/admin/outbox/999/retry", {"admin"}, {}),
         ("GET", "/api/me", ALL, None), ("GET", "/api/docs", ALL, None), ("GET", "/api/openapi.json", ALL, None),
         ("POST", "/api/cases", WORK, {}), ("GET", f"/api/cases/{number}", READ, None),
