@@ -12,6 +12,7 @@ from config.handbook import handbook
 from services.admin import (PRIORITIES, outbox_counts, outbox_rows, problem_instances, retry_outbox_item,
                             sla_dashboard, weekly_compliance)
 from services.auth import Principal
+from services.mail_quarantine import quarantine_count
 from services.insight_links import outbox_details
 from web.auth import requires
 from web.deps import DbId, db_session, flash, now, redirect, render
@@ -28,7 +29,8 @@ def dashboard(request: Request, weeks: Annotated[int, Query(ge=1, le=104)] = 4, 
     statuses = sorted({s for by in board.open_by_priority.values() for s in by})
     return render(request, "admin_dashboard.html", {
         "board": board, "statuses": statuses, "priorities": [*PRIORITIES, "none"], "chart": weekly_compliance(board),
-        "labels": handbook().labels, "outbox": outbox_counts(session), "failed": len(problem_instances(session))})
+        "labels": handbook().labels, "outbox": outbox_counts(session), "failed": len(problem_instances(session)),
+        "quarantined": quarantine_count(session)})   # issue 9: inbound mails that could not be stored
 
 
 @router.get("/admin/outbox")

@@ -22,6 +22,7 @@ from services.conversation import conversation, write_to_customer
 from services.customer_replies import decide_unverified
 from services.mail_quarantine import quarantined_mails
 from services.runtime import Runtime
+from services.worklist import present_members
 from web.auth import WORK_ROLES, requires
 from web.deps import DbId, db_session, flash, now, redirect, render, runtime
 
@@ -39,6 +40,7 @@ def conversation_panel(request: Request, session: Session, *, number: str, usern
             "attachments": [attachment_document(a) for a in attachments_for(session, case.id, include_hidden=works)],
             "case_contacts": contacts_of(case), "contact_fields": FIELDS, "may_work_case": works,
             "note_types": handbook().note_types(), "has_email": bool(case.customer_email or case.end_user_email),
+            "team_members": present_members(session, team=case.team) if case.team else [],
             "attachment_limit_mb": settings.attachments.max_bytes // (1024 * 1024)}
 
 

@@ -45,6 +45,8 @@ def test_h_r2_2_absence_from_the_page_and_redistribution_through_the_api(web, ap
     assert "Ferie" in coordinator.get("/beskeder").text
     refused = tech.api("POST", f"/api/cases/{number}/reassign", json={"to_user": "app.tekniker2"})
     assert refused.status_code == 403
+    assert 'id="reassign-form"' in coordinator.get(f"/cases/{number}").text          # the coordinator's form
+    assert 'id="reassign-form"' not in tech.get(f"/cases/{number}").text
     moved = coordinator.api("POST", f"/api/cases/{number}/reassign", json={"to_user": "app.tekniker2"})
     assert moved.status_code == 200 and moved.json()["assignee"] == "app.tekniker2"
     to_absent = coordinator.api("POST", f"/api/cases/{number}/reassign", json={"to_user": "app.tekniker"})
