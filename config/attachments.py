@@ -1,7 +1,7 @@
 """Attachment limits and storage (issue 13; H-V2 screen dumps, H-D1): settings, not code.
 
 `SAGSFLOW_ATTACHMENTS__MAX_BYTES`, `…__ALLOWED_TYPES` (sniffed content types), `…__DIRECTORY`
-(content-addressed files, metadata in the database), `…__SEND_TO_REMEDY` (off: files stay here)."""
+(content-addressed files, metadata in the database). Attachments are never sent to Remedy."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -21,4 +21,3 @@ class AttachmentSettings(BaseModel):
     max_per_case: int = Field(default=50, ge=1, le=10000)
     allowed_types: tuple[str, ...] = DEFAULT_TYPES
     thumbnail_px: int = Field(default=240, ge=32, le=1024)
-    send_to_remedy: bool = False
