@@ -92,6 +92,7 @@ def case_document(session: Session, number: str, *, reader: str | None = None) -
         "number": case.number, "remedy_incident_number": case.remedy_incident_number,
         "type": case.case_type, "summary": case.summary, "status": case.status,
         "impact": case.impact, "urgency": case.urgency, "priority": case.priority, "sla_level": case.sla_level,
+        "coverage": case.coverage,
         "team": case.team, "assignee": case.assignee,
         "received_at": _iso(case.received_at), "started_at": _iso(case.started_at),
         "resolved_at": _iso(case.resolved_at), "closed_at": _iso(case.closed_at),

@@ -13,7 +13,7 @@ from store.process import instance_for_case
 
 
 def deliver_customer_reply(session: Session, runtime: Runtime, *, case_number: str, text: str,
-                           now: datetime, actor: str = "mail") -> None:
+                           now: datetime, actor: str = "mail", channel: str = "mail") -> None:
     """Send the `customer_reply` message to the case's process; refused if it is not waiting for one."""
     case = get_case(session, case_number)
     instance = instance_for_case(session, case.id, lock=True)
@@ -21,7 +21,7 @@ def deliver_customer_reply(session: Session, runtime: Runtime, *, case_number: s
         raise InvalidState(f"case {case_number} has no running process")
     bundle = runtime.bundle(session, instance.definition_id)
     workflow = runtime.engine.load(bundle, instance.state)
-    runtime.engine.send_message(workflow, "customer_reply", {"text": text[:20000]}, now=now)
+    runtime.engine.send_message(workflow, "customer_reply", {"text": text[:20000], "channel": channel}, now=now)
     record_answers(session, case_id=case.id, task_id="message", bpmn_id="message:customer_reply",
                    answers={"text": text[:20000]}, actor=actor, now=now)   # replayed before deploy (issue 10)
     runtime.advance(session, instance=instance, case=case, workflow=workflow, actor=actor, now=now)

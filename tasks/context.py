@@ -34,7 +34,9 @@ class OperationContext:
         """The text of the `customer_reply` message the process received, recorded as Work Info."""
         reply = data.get("customer_reply") or {}
         text = reply.get("text", "") if isinstance(reply, dict) else str(reply)
-        self.work_info("customer_reply", "Kunden har svaret på mail", text, public=True)
+        channel = reply.get("channel", "mail") if isinstance(reply, dict) else "mail"
+        how = {"phone": "i telefonen", "in_person": "personligt"}.get(channel, "på mail")
+        self.work_info("customer_reply", f"Kunden har svaret {how}", text, public=True)
         return text
 
     def outbox_key(self, purpose: str) -> str:

@@ -72,7 +72,8 @@ def runtime(request: Request) -> Runtime:
 
 
 def flash(request: Request, message: str, kind: str = "info") -> None:
-    request.session.setdefault("flash", []).append([kind, message])
+    # assigned, not appended in place: the session is only written back when a key is set
+    request.session["flash"] = [*request.session.get("flash", []), [kind, message]]
 
 
 def render(request: Request, template: str, context: dict | None = None, *, status_code: int = 200) -> HTMLResponse:

@@ -40,3 +40,16 @@ WORK_LOG_TYPES_DA = {
 
 DA.update({"start_work": "Påbegynd"})
 EN.update({"start_work": "Start work"})
+
+DA.update({"reprioritise": "Ændr prioritet", "reprioritise_button": "Ændr prioritet", "reason": "Begrundelse",
+           "coverage": "Dækning", "coverage_level": "Efter SLA-niveau", "coverage_24x7": "24 × 7 efter aftale",
+           "priority_changed": "Prioriteten er nu", "on_call_started": "driftsvagten er underrettet",
+           "customer_answer": "Registrér kundens svar eller opkald", "answer_channel": "Modtaget via",
+           "answer_text": "Kundens svar", "channel_phone": "Telefon", "channel_mail": "E-mail",
+           "channel_in_person": "Personligt", "answer_registered": "Kundens svar er registreret på sagen."})
+EN.update({"reprioritise": "Change priority", "reprioritise_button": "Change priority", "reason": "Reason",
+           "coverage": "Coverage", "coverage_level": "By SLA level", "coverage_24x7": "24 × 7 by agreement",
+           "priority_changed": "The priority is now", "on_call_started": "on-call has been notified",
+           "customer_answer": "Register the customer's answer or call", "answer_channel": "Received via",
+           "answer_text": "The customer's answer", "channel_phone": "Phone", "channel_mail": "E-mail",
+           "channel_in_person": "In person", "answer_registered": "The customer's answer is registered on the case."})

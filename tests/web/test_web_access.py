@@ -28,6 +28,8 @@ def _actions(number: str, task_id: str) -> list[tuple[str, str, set, dict | None
         ("GET", "/cases/new", WORK, None), ("POST", "/cases/new", WORK, {"summary": "x"}),
         ("GET", f"/cases/{number}", READ, None), ("GET", f"/cases/{number}/diagram.json", READ, None),
         ("GET", "/sager", READ, None), ("GET", "/api/cases", READ, None),
+        ("POST", f"/cases/{number}/priority", WORK, {}), ("POST", f"/api/cases/{number}/priority", WORK, {}),
+        ("POST", f"/cases/{number}/customer-answer", WORK, {}),
         ("POST", f"/cases/{number}/notes", WORK, {"summary": "Ringede til kunden", "notes": ""}),
         ("GET", f"/tasks/{task_id}", WORK, None), ("POST", f"/tasks/{task_id}", WORK, {}),
         ("POST", f"/tasks/{task_id}/claim", WORK, {}), ("POST", f"/tasks/{task_id}/unclaim", WORK, {}),
