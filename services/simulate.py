@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from config.handbook import handbook, lane_rules
 from config.settings import ROOT
-from domain.errors import FormInvalid, SagsflowError
+from domain.errors import FormInvalid, InvalidState, SagsflowError
 from domain.forms import validate_submission
 from services.runtime import Runtime
 from store.cases import add_case
@@ -139,6 +139,10 @@ def _replay_case(session, runtime, bundle: DefinitionBundle, case: CaseRow, reco
         return result
     for answer in recorded:
         clock.update(now=answer.answered_at, actor=answer.answered_by)
+        if answer.bpmn_id.startswith("message:"):    # a customer's mail reply delivered into the process
+            if not _deliver(runtime, bundle, workflow, answer, handler, result):
+                return result
+            continue
         view = _ready(runtime, bundle, workflow, answer.bpmn_id)
         if view is None:   # a timer may be due by the time the answer was given
             runtime.engine.fire_timers(workflow, now=answer.answered_at)
@@ -156,6 +160,26 @@ def _replay_case(session, runtime, bundle: DefinitionBundle, case: CaseRow, reco
     if ready != sorted(still_open):
         return _changed(result, runtime, bundle, workflow, still_open[0] if still_open else None)
     return result
+
+
+def _deliver(runtime, bundle, workflow, answer, handler, result: Replay) -> bool:
+    name = answer.bpmn_id.split(":", 1)[1]
+    before = len(runtime.engine.completed_path(workflow))
+    try:
+        runtime.engine.send_message(workflow, name, dict(answer.answers), now=answer.answered_at)
+        runtime.engine.run(workflow, bundle, handler, now=answer.answered_at)
+    except InvalidState:
+        before = None
+    except SagsflowError as exc:
+        result.outcome, result.error, result.element = "failed", str(exc), f"message:{name}"
+        result.element_name = "kundens svar" if name == "customer_reply" else name
+        return False
+    if before is not None and len(runtime.engine.completed_path(workflow)) > before:
+        return True     # the candidate was waiting for it and went on
+    result.outcome, result.element = "changed", f"message:{name}"
+    result.element_name = "kundens svar" if name == "customer_reply" else name
+    result.now_asks = [v.name for v in runtime.engine.ready_human_tasks(workflow, bundle)]
+    return False
 
 
 def _ready(runtime, bundle, workflow, bpmn_id):

@@ -87,3 +87,19 @@ def test_bpmn_simulate_on_the_command_line(session, runtime, cli_env, tmp_path, 
     assert main(["bpmn", "simulate", str(directory)]) == 0
     assert capsys.readouterr().out.strip().endswith(
         "2 cases: 1 unchanged, 1 changed, 0 would fail, 0 need answers to new fields")
+
+
+def test_a_customers_mail_reply_is_recorded_and_replayed(session, runtime):
+    from services.messages import deliver_customer_reply
+    walk = CaseWalk(session, runtime)
+    walk.to_work()
+    walk.do("work_on_case", "net.tekniker", {"outcome": "request_information", "information_needed": "Stiknummer"})
+    deliver_customer_reply(session, runtime, case_number=walk.number, text="Det er 60-143B", now=walk.now())
+    session.commit()
+    assert session.query(RecordedAnswerRow).filter_by(bpmn_id="message:customer_reply").one().answers == {
+        "text": "Det er 60-143B"}
+    [same] = simulate(session, runtime, sources=read_directory(BPMN_DIR)[0], cases=1, now=T0, examples=False).cases
+    assert same.outcome == "same", same.describe()
+    no_wait = candidate("resolve_case.bpmn", ('name="customer_reply"', 'name="customer_answer"'))
+    [changed] = simulate(session, runtime, sources=no_wait, cases=1, now=T0, examples=False).cases
+    assert (changed.outcome, changed.element) == ("changed", "message:customer_reply"), changed.describe()
