@@ -147,8 +147,10 @@ def test_h_r1_1_an_in_progress_incident_is_never_pushed_back_and_assignment_goes
     assert not any(m == "PUT" and "Help" in p for m, p in simulator.requests_seen)   # never HPD:Help Desk
 
 
+@pytest.mark.parametrize("error_status", [500, 400])   # classified by the AR message, not the status
 def test_h_r1_1_a_validation_error_answered_with_500_is_permanent_and_not_recorded_as_pushed(
-        session, runtime, factory, db_url, simulator, sim_target):
+        session, runtime, factory, db_url, simulator, sim_target, error_status):
+    simulator.error_status = error_status
     simulator.seed_incident(incident("INC000000000051", Status="New", **{"Assigned Group": None}))
     settings = make_settings(db_url, sim_target)
     run(factory, runtime, settings, sim_target)
@@ -161,6 +163,7 @@ def test_h_r1_1_a_validation_error_answered_with_500_is_permanent_and_not_record
     session.expire_all()
     [dead] = session.query(OutboxRow).filter(OutboxRow.status == "dead").all()
     assert "Remedy afviste" in dead.last_error and "Assigned Group field is required" in dead.last_error
+    assert f"HTTP {error_status}" in dead.last_error
     run(factory, runtime, settings, sim_target, now=T0 + timedelta(minutes=3))
     session.expire_all()
     assert session.query(CaseRow).one().remedy_status == "new"          # not recorded as pushed
@@ -254,3 +257,19 @@ def test_h_r1_3_a_customer_without_e_mail_on_the_incident_is_looked_up_in_ctm_pe
     assert (anne.customer_email, anne.customer_phone, anne.customer_site) == (
         "anne.hansen@regionh.example.dk", "+45 38 64 00 00", "Herlev Hospital")
     assert by_number["INC000000000082"].customer_email is None
+
+
+def test_h_r1_1_a_busy_server_answer_on_a_push_is_retried_not_dead(session, runtime, factory, db_url, simulator,
+                                                                  sim_target):
+    simulator.seed_incident(incident("INC000000000091", Status="New"))
+    settings = make_settings(db_url, sim_target)
+    run(factory, runtime, settings, sim_target)
+    case = session.query(CaseRow).one()
+    case.status, case.team = "awaiting_distribution", "service_desk"
+    session.commit()
+    run(factory, runtime, settings, sim_target, now=T0 + timedelta(minutes=1))
+    simulator.fail_next(1, status=500, number=9093)        # the next request meets a busy session (ARERR 9093)
+    first = dispatch(factory, settings, now=T0 + timedelta(minutes=2))
+    assert first.retried and not first.dead
+    assert dispatch(factory, settings, now=T0 + timedelta(hours=1)).sent
+    assert simulator.incident("INC000000000091")["Status"] == "Assigned"
