@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import httpx
+from prefect import get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import (FlowFilter, FlowFilterName, FlowRunFilter, FlowRunFilterEndTime,
                                             FlowRunFilterState, FlowRunFilterStateType, FlowRunFilterTags)
 from prefect.client.schemas.objects import StateType
 from prefect.events import emit_event
+from prefect.exceptions import ObjectNotFound, PrefectHTTPStatusError
 from prefect.runtime import flow_run
 
 from store.flow_runs import add_links
@@ -24,6 +27,7 @@ from store.flow_runs import add_links
 IDLE_TAG, WORK_TAG = "sagsflow-tom", "sagsflow-arbejde"
 IDLE_KEEP = timedelta(minutes=5)
 EVENT_PREFIX = "sagsflow"
+PREFECT_FAULTS = (PrefectHTTPStatusError, ObjectNotFound, httpx.HTTPError)
 
 
 def case_link(web_url: str, number: str | None) -> str:
@@ -35,10 +39,14 @@ def _cell(value: object) -> str:
 
 
 def publish_table(*, key: str, title: str, columns: list[str], rows: list[list], description: str) -> None:
-    """One Markdown artifact (a table) on the current flow run; `key` groups the runs' artifacts."""
+    """One Markdown artifact (a table) on the current flow run; `key` groups the runs' artifacts.
+    Best effort: the work is committed already, so a Prefect API fault is logged, never raised."""
     lines = [f"### {title}", "", "| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
     lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
-    create_markdown_artifact(markdown="\n".join(lines), key=key, description=description)
+    try:
+        create_markdown_artifact(markdown="\n".join(lines), key=key, description=description)
+    except PREFECT_FAULTS as exc:
+        get_run_logger().warning("artefakten %s kunne ikke gemmes i Prefect: %s", key, type(exc).__name__)
 
 
 def emit_case_event(name: str, *, number: str | None, team: str | None, payload: dict) -> None:
@@ -67,6 +75,14 @@ def tidy_runs(*, worked: bool, flow_name: str, now: datetime) -> int:
     run_id = flow_run.get_id()
     if run_id is None:
         return 0
+    try:
+        return _tidy(run_id, worked=worked, flow_name=flow_name, now=now)
+    except PREFECT_FAULTS as exc:   # housekeeping only: never fails a run whose work is done
+        get_run_logger().warning("oprydning af tomme kørsler mislykkedes: %s", type(exc).__name__)
+        return 0
+
+
+def _tidy(run_id, *, worked: bool, flow_name: str, now: datetime) -> int:
     with get_client(sync_client=True) as client:
         tags = sorted({*(flow_run.get_tags() or []), WORK_TAG if worked else IDLE_TAG})
         client.update_flow_run(run_id, tags=tags)
@@ -85,6 +101,11 @@ def tidy_runs(*, worked: bool, flow_name: str, now: datetime) -> int:
                                               any_=[StateType.CANCELLED]))),
             limit=200)
         never_ran = [r for r in cancelled if not r.run_count]   # cancelled by CANCEL_NEW before it started
+        deleted = 0
         for old in [*idle, *never_ran]:
-            client.delete_flow_run(old.id)
-    return len(idle) + len(never_ran)
+            try:
+                client.delete_flow_run(old.id)
+                deleted += 1
+            except ObjectNotFound:   # another host's run deleted it first
+                continue
+    return deleted
