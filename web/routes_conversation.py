@@ -20,7 +20,7 @@ from services.cases import get_case
 from services.contacts import FIELDS, contacts_of, update_contacts
 from services.conversation import conversation, write_to_customer
 from services.customer_replies import decide_unverified
-from services.mail_quarantine import quarantined_mails
+from services.mail_quarantine import quarantined_mails, retry_quarantined
 from services.runtime import Runtime
 from services.worklist import present_members
 from web.auth import WORK_ROLES, requires
@@ -153,3 +153,12 @@ def contacts(request: Request, number: str, principal: Principal = Depends(requi
 def quarantine_page(request: Request, principal: Principal = Depends(requires("admin")),
                     session: Session = Depends(db_session)):
     return render(request, "admin_mail_quarantine.html", {"rows": quarantined_mails(session)})
+
+
+@router.post("/admin/mail-quarantine/{item_id}/retry")
+def quarantine_retry(request: Request, item_id: DbId, principal: Principal = Depends(requires("admin")),
+                     rt: Runtime = Depends(runtime), at: datetime = Depends(now)):
+    outcome = retry_quarantined(request.app.state.session_factory, rt, mail_id=item_id, now=at)
+    flash(request, "Mailen er behandlet." if outcome == "handled" else "Mailen kan stadig ikke gemmes.",
+          "ok" if outcome == "handled" else "error")
+    return redirect("/admin/mail-quarantine")

@@ -54,6 +54,7 @@ def _actions(number: str, task_id: str) -> list[tuple[str, str, set, dict | None
         ("POST", f"/cases/{number}/mails/999/accept", WORK, {}), ("POST", f"/cases/{number}/mails/999/reject", WORK, {}),
         ("POST", f"/cases/{number}/attachments", WORK, {}), ("GET", f"/cases/{number}/attachments/999", READ, None),
         ("GET", f"/cases/{number}/attachments/999/thumbnail", READ, None), ("GET", "/admin/mail-quarantine", {"admin"}, None),
+        ("POST", "/admin/mail-quarantine/999/retry", {"admin"}, {}),
         ("POST", f"/api/cases/{number}/messages", WORK, {"message": "Hej"}),
         ("GET", f"/api/cases/{number}/conversation", READ, None),
         ("POST", f"/api/cases/{number}/mails/999", WORK, {"decision": "accept"}),

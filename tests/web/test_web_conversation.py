@@ -181,9 +181,15 @@ def test_issue_13_an_image_in_an_unverified_mail_is_kept_hidden_until_accepted(d
     assert rows(app, AttachmentRow)[0].visible is True
 
 
-def test_issue_9_the_admin_page_lists_quarantined_mails(web, app):
-    assert quarantine(app.state.session_factory, b"From: x@example.org\r\nSubject: Odelagt\r\n\r\nhemmeligt", None,
-                      error=ValueError("boom"), now=T0 + timedelta(minutes=1))
-    page = web("admin").get("/admin/mail-quarantine")
+def test_issue_9_the_admin_page_lists_quarantined_mails_and_handles_one_again(web, app, number):
+    raw = (f"From: x@example.org\r\nSubject: [{number}] Odelagt\r\nMessage-ID: <q1@example.org>\r\n\r\n"
+           f"hemmeligt\r\n").encode()
+    assert quarantine(app.state.session_factory, raw, None, error=ValueError("boom"), now=T0 + timedelta(minutes=1))
+    admin = web("admin")
+    page = admin.get("/admin/mail-quarantine")
     assert page.status_code == 200 and "ValueError" in page.text and "hemmeligt" not in page.text
     assert web("sd.tekniker").get("/admin/mail-quarantine").status_code == 403
+    [kept] = rows(app, InboundMailRow, disposition="quarantined")
+    assert admin.post(f"/admin/mail-quarantine/{kept.id}/retry").status_code == 303   # the cause is gone now
+    assert rows(app, InboundMailRow, disposition="quarantined") == []
+    assert [m.from_address for m in rows(app, InboundMailRow, disposition="unverified")] == ["x@example.org"]
