@@ -126,7 +126,7 @@ def api_complete(task_id: str, body: CompleteIn, principal: Principal = Depends(
 def api_diagrams(principal: Principal = Depends(requires(*ALL_ROLES)), session: Session = Depends(db_session)) -> list:
     return [{"id": v.id, "content_hash": v.content_hash, "process_id": v.process_id,
              "deployed_at": v.deployed_at.isoformat(), "deployed_by": v.deployed_by, "files": v.files,
-             "running_instances": v.running} for v in list_versions(session)]
+             "running_instances": v.running, "current": v.current} for v in list_versions(session)]
 
 
 @router.get("/diagrams/{version_id}/files/{name}", summary="One diagram file of a version (XML)",

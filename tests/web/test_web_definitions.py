@@ -78,7 +78,8 @@ def test_deploy_makes_a_new_version_running_cases_keep_theirs_and_the_diff_says_
     register(desk)
     assert desk.get("/api/cases/SF-INC-000002").json()["process"]["definition_id"] == 2
     assert (runtime.settings.bpmn_dir / "incident_handling.bpmn").read_bytes() == before   # no file written
-    assert len(owner.get("/api/diagrams").json()) == 2                    # exactly one new version
+    versions = owner.get("/api/diagrams").json()
+    assert [(v["id"], v["current"]) for v in versions] == [(2, True), (1, False)]   # exactly one new version
     again = owner.post("/definitions/2/deploy", {"file": "incident_handling.bpmn", "xml": edited_main()})
     assert again.status_code == 409 and "allerede den aktuelle version" in again.text
 
