@@ -34,6 +34,7 @@ from web import routes_admin, routes_api, routes_auth, routes_cases, routes_defi
 from web import routes_search, routes_workspace
 from web import routes_conversation, routes_conversation_api, routes_notifications
 from web import routes_insight
+from web import routes_control
 from services.failures import ProcessFailed, record_failure
 from web.auth import NotSignedIn, guarded
 from web.deps import render
@@ -110,6 +111,7 @@ def create_app(settings: Settings, *, session_factory: sessionmaker[Session] | N
                    routes_security):
         app.include_router(module.router)
     app.include_router(routes_search.router)
+    app.include_router(routes_control.router)              # issue 11: retry, cancel, migrate
     app.include_router(routes_insight.router)             # issue 16: /indsigt, /api/insight
     app.include_router(routes_conversation.router)       # issue 13: conversation, attachments, contacts
     app.include_router(routes_conversation_api.router)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from services.admin import problem_instances
 from fastapi import APIRouter, Depends, Form, Request
 from sqlalchemy.orm import Session
 
@@ -36,7 +37,8 @@ def worklist_page(request: Request, view: str = "mine", priority: str | None = N
         "filters": {"priority": priority or "", "status": status or "", "team": team or "", "q": q or ""},
         "labels": handbook().labels, "teams": {code: directory.team_name(code) for code in principal.teams},
         "absent": [u.username for u in absent_colleagues(session, username=principal.username)],
-        "members": members})
+        "members": members,
+        "failed": [p for t in sorted(members) for p in problem_instances(session, team=t)]})   # issue 11
 
 
 def _back(request: Request, fallback: str = "/worklist") -> str:

@@ -43,6 +43,12 @@ def _actions(number: str, task_id: str) -> list[tuple[str, str, set, dict | None
         ("POST", "/definitions/1/simulate", {"process_owner"}, {"file": "x.txt", "xml": ""}),
         ("GET", "/admin", {"admin"}, None), ("GET", "/admin/outbox", {"admin"}, None),
         ("GET", "/admin/instances", {"admin"}, None),
+        # issue 11: running cases under control
+        ("POST", f"/cases/{number}/retry", {"coordinator", "admin"}, {}),
+        ("POST", f"/cases/{number}/cancel", {"coordinator", "admin"}, {"reason": ""}),
+        ("GET", f"/cases/{number}/migrate", {"process_owner", "admin"}, None),
+        ("POST", f"/cases/{number}/migrate", {"process_owner", "admin"}, {"to": "999"}),
+        ("GET", "/definitions/1/cases", {"process_owner", "admin"}, None),
         ("GET", "/indsigt", {"coordinator", "admin"}, None), ("GET", "/api/insight", {"coordinator", "admin"}, None),
         ("GET", "/admin/audit", {"admin"}, None), ("POST", "/admin/outbox/999/retry", {"admin"}, {}),
         ("GET", "/api/me", ALL, None), ("GET", "/api/docs", ALL, None), ("GET", "/api/openapi.json", ALL, None),
