@@ -1,13 +1,17 @@
 """References between diagram elements resolve (issue 10: every problem names file, line and
 element): a call activity's process, a business rule task's decision, a sequence flow's ends and a
 message event's message — reported on the referring element with a "did you mean", instead of a
-parser error that names no file."""
+parser error that names no file. Also the expression-carrying attributes the lint does not reach
+(issue 9): call-activity mappings (`camunda:in`/`camunda:out` sourceExpression) and the conditions
+of conditional events are safe expressions; mapping names are plain data keys."""
 from __future__ import annotations
 
 import difflib
 
 from lxml import etree
 
+from domain.errors import UnsafeExpression
+from domain.expressions import check_expression
 from workflows.diagram_xml import BPMN, CAMUNDA, Problem
 
 
@@ -42,6 +46,22 @@ def reference_problems(trees: dict[str, etree._Element], dmn_namespaces) -> list
             if ref and ref not in messages:
                 add(definition.getparent(), f'waits for message "{ref}", which this file does not define'
                     + _suggest(ref, messages))
+        for mapping in root.iter(f"{{{CAMUNDA}}}in", f"{{{CAMUNDA}}}out"):
+            owner = mapping.getparent().getparent()
+            expression = mapping.get("sourceExpression")
+            if expression is not None:
+                try:
+                    check_expression(expression.strip().removeprefix("${").removesuffix("}"))
+                except UnsafeExpression as exc:
+                    add(owner, f"camunda:{etree.QName(mapping).localname} sourceExpression: {exc}")
+            for key in ("source", "target"):
+                if mapping.get(key) is not None and not mapping.get(key).isidentifier():
+                    add(owner, f"camunda:{etree.QName(mapping).localname} {key} {mapping.get(key)!r} must be a data key")
+        for condition in root.iter(f"{{{BPMN}}}condition"):
+            try:
+                check_expression(condition.text or "")
+            except UnsafeExpression as exc:
+                add(condition.getparent().getparent(), f"condition: {exc}")
         for process in root.iter(f"{{{BPMN}}}process"):
             ids = {n.get("id") for n in process if isinstance(n.tag, str) and n.get("id")}
             for flow in process.findall(f"{{{BPMN}}}sequenceFlow"):

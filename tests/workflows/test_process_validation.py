@@ -196,3 +196,13 @@ def test_good_edits_of_a_process_owner_validate_and_build(edit):
     sources = with_change(*GOOD_EDITS[edit])
     assert errors_of(validate(sources)) == []
     Engine().build_bundle(sources, process_id="incident_handling", known_topics=OPERATIONS.keys())
+
+
+def test_call_activity_mappings_are_checked_at_validation():
+    mapping = ('<bpmn:extensionElements><camunda:in sourceExpression="${__import__(&quot;os&quot;)}" target="x" />'
+               '<camunda:out source="team" target="not a key" /></bpmn:extensionElements>')
+    problems = validate(with_change("incident_handling.bpmn", 'calledElement="second_triage">',
+                                    'calledElement="second_triage">' + mapping))
+    messages = [p.message for p in problems if p.element == "call_second_triage"]
+    assert any(m.startswith("camunda:in sourceExpression: only these functions may be called") for m in messages)
+    assert "camunda:out target 'not a key' must be a data key" in messages
