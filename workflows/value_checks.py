@@ -64,17 +64,31 @@ def _compared(tree) -> list[tuple[str, list, bool]]:
     return found
 
 
+def _expressions(root):
+    """(element, expression) for every condition and form rule (required_if, show_if, min_items … if)."""
+    for flow in root.iter(f"{{{BPMN}}}sequenceFlow"):
+        condition = flow.find(f"{{{BPMN}}}conditionExpression")
+        if condition is not None:
+            yield flow, condition.text or ""
+    for task in root.iter(f"{{{BPMN}}}userTask"):
+        for c in task.iter(f"{{{CAMUNDA}}}constraint"):
+            if c.get("name") in ("required_if", "show_if"):
+                yield task, c.get("config") or ""
+            elif c.get("name") == "min_items" and " if " in (c.get("config") or ""):
+                yield task, (c.get("config") or "").partition(" if ")[2]
+        for prop in task.iter(f"{{{CAMUNDA}}}property"):
+            if prop.get("id") == "show_if":
+                yield task, prop.get("value") or ""
+
+
 def value_problems(trees: dict[str, etree._Element], items: list[Decision], outputs, case_fields,
                    producers: dict[str, list[str]]) -> list[Problem]:
     values = producer_values(trees, items, outputs)
     problems = []
     for file_name, root in trees.items():
-        for flow in root.iter(f"{{{BPMN}}}sequenceFlow"):
-            condition = flow.find(f"{{{BPMN}}}conditionExpression")
-            if condition is None:
-                continue
+        for flow, text in _expressions(root):
             try:
-                tree = check_expression(condition.text or "")
+                tree = check_expression(text)
             except UnsafeExpression:
                 continue
             for name, constants, membership in _compared(tree):

@@ -206,3 +206,11 @@ def test_call_activity_mappings_are_checked_at_validation():
     messages = [p.message for p in problems if p.element == "call_second_triage"]
     assert any(m.startswith("camunda:in sourceExpression: only these functions may be called") for m in messages)
     assert "camunda:out target 'not a key' must be a data key" in messages
+
+
+def test_a_form_rule_comparing_with_an_impossible_value_is_a_warning():
+    problems = validate(with_change("resolve_case.bpmn", """name="required_if" config='outcome == "resolved"'""",
+                                    """name="required_if" config='outcome == "solved"'"""))
+    assert errors_of(problems) == []
+    assert [(p.element, p.severity) for p in problems] == [("work_on_case", "warning")]
+    assert 'comparison with "solved" can never be true: "outcome" is one of' in problems[0].message
