@@ -21,8 +21,11 @@ def contact_calendar() -> BusinessCalendar:
 
 
 def guard_policy(ctx: OperationContext) -> GuardPolicy:
+    """The configured rule, with the channels the case has: a case with no e-mail address is contacted by
+    phone only, so the guard can hold without mail attempts (issue 13)."""
     c = ctx.handbook.contact_attempts
-    return GuardPolicy(min_attempts=c.min_attempts, min_weeks=c.min_weeks, channels=tuple(c.channels),
+    channels = tuple(ch for ch in c.channels if ch != "mail" or ctx.customer_addresses()) or tuple(c.channels)
+    return GuardPolicy(min_attempts=c.min_attempts, min_weeks=c.min_weeks, channels=channels,
                        min_gap=timedelta(hours=c.min_gap_hours), first_retry_working_days=c.first_retry_working_days)
 
 

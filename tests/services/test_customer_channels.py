@@ -55,3 +55,25 @@ def test_issue_13_a_reopened_case_starts_a_new_contact_round(session, runtime):
                                               "tested_with_customer": True})
     contact = [m for m in mails(session) if m["purpose"].startswith(("resolution_notice", "contact_attempt"))]
     assert [m["template"] for m in contact] == ["resolution_notice", "resolution_notice"]   # not "attempt 2 of 3"
+
+
+def test_issue_13_a_phone_only_case_can_close_when_the_phone_attempts_meet_the_guard(session, runtime):
+    from datetime import timedelta
+
+    from services.watchdog import sweep
+    from store.db import session_factory
+    from casewalk import T0
+    walk = CaseWalk(session, runtime, email=None)
+    walk.to_work()
+    walk.resolve()
+    walk.do("test_solution", "net.tekniker", {"test_persons": "Hanne", "test_outcome": "passed",
+                                              "tested_with_customer": True})
+    factory = session_factory(session.get_bind())
+    for day in (3, 10):   # two more call attempts on later working days, in another ISO week
+        walk.do("call_customer", "net.tekniker", NO_ANSWER)
+        walk.minute = day * 24 * 60
+        sweep(factory, runtime, now=T0 + timedelta(days=day))
+        assert walk.open_ids() == ["call_customer"], day
+    walk.do("call_customer", "net.tekniker", NO_ANSWER)
+    assert walk.open_ids() == ["closure_checklist"]                # three calls in two weeks: the guard holds
+    assert not [m for m in mails(session) if m["purpose"].startswith("contact_attempt")]
