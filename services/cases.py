@@ -12,6 +12,8 @@ from domain.text import clean_line
 from services.case_access import require_read, require_register
 from domain.errors import NotFound
 from services.mail_senders import new_reply_token
+from connectors.mail.compose import danish_time
+from services.priority import provisional_priority
 from services.failures import failure_document
 from services.runtime import Runtime
 from services.sla import sla_document
@@ -59,8 +61,11 @@ def open_case(session: Session, runtime: Runtime, *, new: NewCase, actor: str, n
     if case.customer_email:
         enqueue(session, key=f"{case.number}:receipt", kind="mail", case_id=case.id, now=now,
                 payload={"purpose": "receipt", "template": "receipt", "case_number": case.number,
-                         "to": case.customer_email, "context": {"summary": case.summary}})
+                         "to": case.customer_email,
+                         "context": {"summary": case.summary, "received": danish_time(case.received_at)}})
     bundle = runtime.bundle(session, definition.id)
+    # H-S1: the reaction clock runs from receipt on a provisional priority until triage refines it
+    case.priority = provisional_priority(bundle.content_hash, bundle.sources, impact=case.impact, urgency=case.urgency)
     workflow = runtime.engine.start(bundle, {
         "case_number": case.number, "case_type": case.case_type, "classification": case.case_type,
         "summary": case.summary, "impact": str(case.impact), "urgency": str(case.urgency),

@@ -2,8 +2,8 @@
 
 Remedy owns the summary (Description), the notes (Detailed Decription), impact and urgency and the
 customer's contact details: a change there overwrites the case and is recorded as Work Info (old →
-new). New impact/urgency go into the running process's data with the priority the diagram's DMN
-table (``services.priority``) decides for them; deadlines follow. Sagsflow owns the assignment: a Remedy-side change of group or assignee is recorded, and an
+new). New impact/urgency re-prioritise the case through ``services.reprioritise`` (the diagram's
+DMN decides; deadlines, on-call and the next personal handover follow). Sagsflow owns the assignment: a Remedy-side change of group or assignee is recorded, and an
 assignee who maps (``remedy.mapping.user_logins``) to a member of the case's team takes over the
 case's open work, as a coordinator's reassignment does. Status: *Pending* pauses the SLA clock
 (H-R1.4 pause), leaving it resumes; *Resolved*, *Closed* and *Cancelled* are delivered to the
@@ -16,17 +16,18 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config.handbook import handbook
 from config.settings import Settings
 from connectors.remedy.mapping import ImportedIncident
 from domain.errors import InvalidState
-from services.priority import decide_priority
+from services.reprioritise import apply_priority
 from services.runtime import Runtime
 from store.cases import add_work_info
 from store.directory import DbDirectory
-from store.models import CaseRow
+from store.models import CaseRow, WorkInfoRow
 from store.process import instance_for_case
 from store.sla import close_pause, open_pause
 
@@ -64,14 +65,7 @@ def apply_remedy_change(session: Session, runtime: Runtime, case: CaseRow, incid
     lines, data = _fields(case, incident), {}
     if (incident.impact, incident.urgency) != (case.impact, case.urgency):
         lines.append(f"Påvirkning/hastende: {case.impact}/{case.urgency} → {incident.impact}/{incident.urgency}")
-        case.impact, case.urgency = incident.impact, incident.urgency
-        data.update(impact=str(incident.impact), urgency=str(incident.urgency))
-        priority = _priority(session, runtime, case)
-        if priority is not None and priority != case.priority:
-            labels = handbook().labels.get("priority", {})
-            lines.append(f"Prioritet (afgjort af prioritetstabellen): {labels.get(case.priority or '', case.priority or '-')}"
-                         f" → {labels.get(priority, priority)}")
-            data["priority"] = priority
+        _reprioritise(session, runtime, case, incident, now=now)
     if incident.summary != case.summary:
         data["summary"] = incident.summary
     data.update(_assignment(session, case, incident, settings=settings, lines=lines))
@@ -85,13 +79,18 @@ def apply_remedy_change(session: Session, runtime: Runtime, case: CaseRow, incid
     return True
 
 
-def _priority(session: Session, runtime: Runtime, case: CaseRow) -> str | None:
-    """The priority the case's own diagram version's DMN table gives the new impact × urgency."""
+def _reprioritise(session: Session, runtime: Runtime, case: CaseRow, incident: ImportedIncident, *,
+                  now: datetime) -> None:
+    """Through the re-prioritising service: the DMN decides, deadlines and on-call follow."""
     instance = instance_for_case(session, case.id)
     if instance is None or instance.status != "running":
-        return None
-    bundle = runtime.bundle(session, instance.definition_id)
-    return decide_priority(bundle.content_hash, bundle.sources, impact=case.impact, urgency=case.urgency)
+        case.impact, case.urgency = incident.impact, incident.urgency
+        return
+    apply_priority(session, runtime, case=case, actor=ACTOR, impact=incident.impact, urgency=incident.urgency,
+                   reason=f"Ændret i Remedy ({incident.incident_number})", now=now)
+    for row in session.execute(select(WorkInfoRow).where(WorkInfoRow.case_id == case.id, WorkInfoRow.author == ACTOR,
+                                                         WorkInfoRow.remedy_queued_at.is_(None))).scalars():
+        row.remedy_queued_at = now   # came from Remedy: not echoed back
 
 
 def _fields(case: CaseRow, incident: ImportedIncident) -> list[str]:

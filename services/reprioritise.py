@@ -67,6 +67,15 @@ def reprioritise(session: Session, runtime: Runtime, *, number: str, username: s
         errors["coverage"] = f"Vælg en af: {', '.join(sorted(calendars))}."
     if errors:
         raise FormInvalid(errors)
+    return apply_priority(session, runtime, case=case, actor=username, reason=reason, now=now, coverage=coverage,
+                          **values)
+
+
+def apply_priority(session: Session, runtime: Runtime, *, case: CaseRow, actor: str, impact: int, urgency: int,
+                   reason: str, now: datetime, coverage: str | None = None) -> Reprioritised:
+    """The checked change itself; also used when impact/urgency changed in Remedy (issue 14)."""
+    values = {"impact": impact, "urgency": urgency}
+    directory = DbDirectory(session)
     instance = instance_for_case(session, case.id, lock=True)
     bundle = runtime.bundle(session, instance.definition_id)
     new = decide_priority(bundle.content_hash, bundle.sources, **values)
@@ -76,7 +85,7 @@ def reprioritise(session: Session, runtime: Runtime, *, number: str, username: s
         case.coverage = coverage or None
     book = handbook()
     labels = book.labels.get("priority", {})
-    ctx = OperationContext(session=session, case=case, actor=username, now=now, handbook=book, directory=directory,
+    ctx = OperationContext(session=session, case=case, actor=actor, now=now, handbook=book, directory=directory,
                            task_id=f"reprioritise-{now.isoformat()}")
     ctx.work_info("reprioritised", f"Prioritet ændret fra {labels.get(old or '', old or '–')} til {labels.get(new, new)}",
                   f"Påvirkning {old_values[0]} → {values['impact']}, hastende {old_values[1]} → {values['urgency']}"
@@ -86,7 +95,7 @@ def reprioritise(session: Session, runtime: Runtime, *, number: str, username: s
     started_on_call = new in URGENT and old not in URGENT and case.status not in ("registered", "in_triage")
     if started_on_call:
         start_on_call_procedure(ctx, {}, {"priority": new})
-    runtime.update_case_data(session, case=case, actor=username, now=now, updates={
+    runtime.update_case_data(session, case=case, actor=actor, now=now, updates={
         "impact": str(values["impact"]), "urgency": str(values["urgency"]), "priority": new})
     refresh_deadlines(session, case=case, config=sla_config(runtime.settings.config_dir))
     session.flush()

@@ -127,7 +127,9 @@ def test_h_r1_1_changes_made_in_remedy_reach_the_case_and_pending_pauses_the_clo
     assert any(t.startswith("Ændret i Remedy") for t in texts) and "Afventer i Remedy (Client Hold)" in texts
     [change] = session.query(WorkInfoRow).filter_by(case_id=case.id, event="remedy_update").filter(
         WorkInfoRow.summary.like("Ændret i Remedy%")).all()
-    assert "Påvirkning/hastende: 3/3 → 1/3" in change.notes and "Prioritet (afgjort af prioritetstabellen)" in change.notes
+    assert "Påvirkning/hastende: 3/3 → 1/3" in change.notes
+    [decided] = session.query(WorkInfoRow).filter_by(case_id=case.id, event="reprioritised").all()
+    assert decided.summary == "Prioritet ændret fra Medium til Høj" and "Ændret i Remedy" in decided.notes
     sim_clock.now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
     simulator.change_incident("INC000000000031", {"Status": "In Progress"})
     run(factory, runtime, settings, sim_target, now=T0 + timedelta(hours=1))
