@@ -12,6 +12,7 @@ from config.handbook import handbook, lane_rules
 from config.settings import Settings
 from domain.errors import InvalidState, NotFound
 from services.notifications import notify_new_task
+from services.case_status import case_status_of
 from services.failures import clear_failure, is_failure, process_failure
 from services.sla import refresh_deadlines, sla_config
 from store.deployments import current_deployment
@@ -129,8 +130,7 @@ class Runtime:
             notify_new_task(session, case=case, task_name=view.name, task_id=view.id, team=team, role=row.role,
                             assignee=view.data.get("assignee") if row.role == "member" else None, actor=actor,
                             now=now)   # issue 13: the coordinator or the assigned technician is told
-            key = "choose_team" if view.bpmn_id.startswith("questionnaire_") else view.bpmn_id
-            case.status = STATUS_BY_TASK.get(key, case.status)
+            case.status = case_status_of(bundle, view.bpmn_id) or case.status   # said by the diagram (issue 11)
         completed = self.engine.is_completed(workflow)
         instance.status = "completed" if completed else "running"
         clear_failure(instance)   # this step succeeded: the instance is no longer failed (issue 11)

@@ -26,6 +26,7 @@ from workflows.diagram_xml import (BPMN, CAMUNDA, Problem, XmlProblem, lane_of, 
                                   parse_xml)
 from workflows.dataflow import DataFlow
 from workflows.dmn_checks import check_decisions, decisions
+from workflows.property_checks import property_problems
 from workflows.reference_checks import reference_problems
 from workflows.timer_checks import lint_timer
 from workflows.value_checks import value_problems
@@ -240,6 +241,7 @@ def _validate(sources: dict[str, str], *, known_topics: Iterable[str], main_proc
                     if other != name:
                         problems.append(Problem(name, node.sourceline, node.get("id"), f"id also used in {other}"))
     problems.extend(process_problems(trees, main_process, rules))
+    problems.extend(property_problems(trees))   # case_status and other meaning on the elements (issue 11)
     if errors_of(problems):
         return problems
     problems.extend(parse_problems(trees, main_process))

@@ -57,7 +57,6 @@ def _fail_first_triage(db_engine, session, walk):
     return caught.value
 
 
-@pytest.mark.parametrize("db_url", ["sqlite", "postgres"], indirect=True)
 def test_stuck_case_found_migrated_and_retried_after_fix(db_engine, session, runtime):
     fixed, broken = _broken(session, runtime)
     walk = CaseWalk(session, runtime)
@@ -120,7 +119,6 @@ def _case_id(session, walk):
     return case_by_number(session, walk.number).id
 
 
-@pytest.mark.parametrize("db_url", ["sqlite", "postgres"], indirect=True)
 def test_migration_refused_where_the_position_does_not_exist(session, runtime):
     walk = CaseWalk(session, runtime)
     current, renamed = _variant(session, runtime, transform=_without_classification)
@@ -149,7 +147,6 @@ def _without_classification(text: str) -> str:
     return text.replace("<bpmn:incoming>flow_to_route</bpmn:incoming>", "<bpmn:incoming>flow_to_classify</bpmn:incoming>")
 
 
-@pytest.mark.parametrize("db_url", ["sqlite", "postgres"], indirect=True)
 def test_cancel_needs_a_reason_and_tells_a_customer_the_case_reached(session, runtime):
     walk = CaseWalk(session, runtime)
     walk.to_distribution("network")
