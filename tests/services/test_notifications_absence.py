@@ -128,3 +128,21 @@ def test_h_r2_2_a_coordinator_redistributes_a_case_of_the_team_with_work_info_an
     assert ("app.tekniker2", "assigned") in told(session)
     walk.resolve(technician="app.tekniker2")                                  # the new assignee can work it
     assert "test_solution" in walk.open_ids()
+
+
+def test_issue_13_a_waiver_request_and_an_incoming_handover_reach_the_coordinator(session, runtime):
+    walk = CaseWalk(session, runtime)
+    walk.to_work()
+    walk.resolve(request_test_waiver=True)
+    assert f"Ny opgave til koordinator: Beslut om test kan fravælges ({walk.number})" in [
+        n.summary for n in session.query(NotificationRow) if n.username == "net.koordinator"]
+    other = CaseWalk(session, runtime)
+    other.to_work()
+    other.do("work_on_case", "net.tekniker", {
+        "outcome": "handover", "handover_team": "application_operations", "handover_receiver": "app.tekniker",
+        "handover_channel": "phone", "handover_reason": "Fejlen ligger i applikationen"})
+    other.do("questionnaire_application_operations", "sd.tekniker",
+             {"service_desk_tried": "Genstart", "symptom_reproduction": "Log på"})
+    incoming = [n.summary for n in session.query(NotificationRow) if n.username == "app.koordinator"]
+    assert any(other.number in s for s in incoming)                  # the receiving team's distribution
+    assert ("app.tekniker", "handover") in told(session)
