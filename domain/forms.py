@@ -133,7 +133,10 @@ def _coerce(f: FieldSpec, value: Any) -> Any:
     if f.type == "string":
         if isinstance(value, (dict, list)):
             raise ValueError("Skal være tekst.")
-        return _clean_text(value)
+        text = _clean_text(value)
+        if text and any(c.name == "team_member" for c in f.constraints):
+            return text.lower()   # usernames match case-insensitively ("App.Koordinator")
+        return text
     if f.type == "long":
         if isinstance(value, bool) or not re.fullmatch(r"\s*-?\d{1,12}\s*", str(value)):
             raise ValueError("Skal være et helt tal.")

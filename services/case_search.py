@@ -17,7 +17,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy import and_, case as sql_case, column, exists, func, literal_column, not_, or_, select, table, text
 from sqlalchemy.orm import Session
 
+from config.handbook import handbook
 from services.sla import FINISHED_STATUSES
+from store.cases import format_case_number
 from services.worklist import SlaClock, sla_clock
 from store.models import CaseRow, ProcessInstanceRow, SlaEventRow, WaitingTimerRow
 
@@ -152,6 +154,12 @@ def _sla_condition(state: str, now: datetime):
 
 
 def _text_condition(session: Session, query: str):
+    compact = query.replace(" ", "")
+    if _NUMBER.fullmatch(compact):   # a case or Remedy number: one indexed lookup, text search only if none
+        found = [*session.execute(select(CaseRow.id).where(CaseRow.number == compact.upper())).scalars(),
+                 *session.execute(select(CaseRow.id).where(CaseRow.remedy_incident_number == compact.upper())).scalars()]
+        if found:
+            return CaseRow.id.in_(found)
     words = [w for w in _WORD.findall(query.lower())][:8]
     matches = []
     if words:
@@ -165,11 +173,9 @@ def _text_condition(session: Session, query: str):
             found = (select(literal_column("rowid")).select_from(table("case_search"))
                      .where(text("case_search MATCH :fts").bindparams(fts=fts)))
         matches.append(CaseRow.id.in_(found))
-    compact = query.replace(" ", "")
-    if _NUMBER.fullmatch(compact):
-        matches += [CaseRow.number == compact.upper(), CaseRow.remedy_incident_number == compact.upper()]
-    elif compact.isdigit() and len(compact) <= 12:
-        matches.append(CaseRow.number.like(f"%-{int(compact):06d}"))
+    if compact.isdigit() and len(compact) <= 12:   # only the digits of a number: SF-INC-000042 and its kin
+        numbers = [format_case_number(prefix, int(compact)) for prefix in handbook().case_number_prefix.values()]
+        matches.append(CaseRow.id.in_(select(CaseRow.id).where(CaseRow.number.in_(numbers))))
     return or_(*matches) if matches else CaseRow.id.is_(None)
 
 

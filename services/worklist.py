@@ -16,6 +16,7 @@ from domain.form_conditions import show_if_tree
 from domain.forms import FormSpec
 from services.case_context import CaseContext, build_context, diagram_facts
 from services.notifications import notify
+from services.people import people_choices
 from services.runtime import Runtime
 from store.cases import add_work_info
 from store.directory import DbDirectory
@@ -206,6 +207,7 @@ class TaskForm:
     values: dict
     context: CaseContext | None = None   # the case beside the form (issue 12)
     conditions: dict | None = None       # field id -> show_if as a JSON tree for the browser
+    pickers: dict | None = None          # field id -> people to choose from (team_member fields)
 
 
 def task_form(session: Session, runtime: Runtime, *, task_id: str, reader: str | None = None) -> TaskForm:
@@ -231,7 +233,7 @@ def task_form(session: Session, runtime: Runtime, *, task_id: str, reader: str |
     types = {f.id: f.type for f in form.fields}
     conditions = {f.id: tree for f in form.fields if f.show_if
                   for tree in [show_if_tree(f.show_if, types, data)] if tree is not None}
-    return TaskForm(task, case, form, values, context, conditions)
+    return TaskForm(task, case, form, values, context, conditions, people_choices(session, form, data))
 
 
 def add_case_note(session: Session, *, number: str, username: str, summary: str, notes: str,

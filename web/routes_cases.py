@@ -117,7 +117,7 @@ def _task_context(principal: Principal, view, values: dict, errors: dict) -> dic
             "may_act": may_act and task.claimed_by in (None, principal.username), "labels": handbook().labels,
             "unknown_errors": {k: v for k, v in errors.items() if view.form.field(k) is None},
             "case_context": view.context, "cannot_act": _cannot_act(principal, task),
-            "conditions": view.conditions or {}}
+            "conditions": view.conditions or {}, "pickers": view.pickers or {}}
 
 
 def _cannot_act(principal: Principal, task) -> str | None:

@@ -100,6 +100,8 @@ def fill_form(page, answers: dict) -> None:
     """Answer a task form the way a person does: choose, tick, type."""
     for field, value in answers.items():
         control = page.locator(f"#task-form [name={field}]").first
+        if not control.is_visible():   # hidden by show_if: not asked in this situation (issue 12)
+            continue
         kind = control.evaluate("e => e.tagName.toLowerCase() + ':' + (e.type || '')")
         if kind.startswith("select"):
             control.select_option(str(value))

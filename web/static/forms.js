@@ -54,6 +54,20 @@
       });
     });
   }
+  // people pickers whose team is chosen in the same form show only that team's members
+  function narrowPickers() {
+    form.querySelectorAll("select.people-picker[data-team-from]").forEach(function (select) {
+      var team = valueOf(select.dataset.teamFrom, "enum");
+      select.querySelectorAll("optgroup").forEach(function (group) {
+        var match = !team || group.dataset.team === team;
+        group.hidden = !match; group.disabled = !match;
+      });
+      var chosen = select.selectedOptions[0];
+      if (chosen && chosen.parentNode.tagName === "OPTGROUP" && chosen.parentNode.disabled) select.value = "";
+    });
+  }
+  form.addEventListener("change", narrowPickers);
+  narrowPickers();
   form.addEventListener("change", update);
   form.addEventListener("input", update);
   update();
