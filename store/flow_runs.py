@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey, Integer, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from store.models import Base, CaseRow, OutboxRow, ProcessInstanceRow, WaitingTimerRow
+from store.models import Base, CaseRow, OutboxRow, ProcessDefinitionRow, ProcessInstanceRow, WaitingTimerRow
 
 
 class FlowRunLinkRow(Base):
@@ -48,16 +48,20 @@ def latest_links_of_outbox(session: Session, outbox_ids: list[int]) -> dict[int,
 
 
 def due_timer_cases(session: Session, *, now: datetime, limit: int = 1000) -> list[tuple[int, int, str | None, list[str]]]:
-    """(instance id, case id, case number, due timer ids) of instances with a BPMN timer due at `now`."""
+    """(instance id, case id, case number, names of the due timers) of instances with a BPMN timer due
+    at `now`; the name is the timer's name on the diagram (its id when it has none)."""
     rows = session.execute(select(WaitingTimerRow.instance_id, ProcessInstanceRow.case_id, CaseRow.number,
-                                  WaitingTimerRow.bpmn_id)
+                                  WaitingTimerRow.bpmn_id, ProcessInstanceRow.definition_id)
                            .join(ProcessInstanceRow, ProcessInstanceRow.id == WaitingTimerRow.instance_id)
                            .join(CaseRow, CaseRow.id == ProcessInstanceRow.case_id)
-                           .where(WaitingTimerRow.due_at <= now, ProcessInstanceRow.failed_at.is_(None))
-                           .order_by(WaitingTimerRow.instance_id).limit(limit)).all()   # failed: see issue 11
+                           .where(WaitingTimerRow.due_at <= now)
+                           .order_by(WaitingTimerRow.instance_id).limit(limit)).all()
+    meta = {d.id: d.task_meta or {} for d in session.scalars(
+        select(ProcessDefinitionRow).where(ProcessDefinitionRow.id.in_({r.definition_id for r in rows})))} if rows else {}
     found: dict[int, tuple[int, int, str | None, list[str]]] = {}
-    for instance_id, case_id, number, bpmn_id in rows:
-        found.setdefault(instance_id, (instance_id, case_id, number, []))[3].append(bpmn_id)
+    for instance_id, case_id, number, bpmn_id, definition_id in rows:
+        name = (meta.get(definition_id, {}).get(bpmn_id) or {}).get("name") or bpmn_id
+        found.setdefault(instance_id, (instance_id, case_id, number, []))[3].append(name)
     return list(found.values())
 
 

@@ -47,9 +47,10 @@ def sla_event_name(kind: str, target: str, number: str | None) -> str:
     return f"{EVENT_SLUGS.get(kind, kind)} {TARGET_SLUGS.get(target, target)} {case_label(number)}"
 
 
-def timer_name(bpmn_ids: list[str], number: str | None) -> str:
-    """`timer next_attempt_due INC…` (the diagram's timer id)."""
-    return f"timer {'+'.join(sorted(set(bpmn_ids))) or '?'} {case_label(number)}"
+def timer_name(names: list[str], number: str | None) -> str:
+    """`næste-kontaktforsøg INC…`: the timer's name on the diagram, as a slug."""
+    slugs = sorted({re.sub(r"[^\w]+", "-", n.strip().lower()).strip("-") for n in names if n and n.strip()})
+    return f"{'+'.join(slugs) or 'timer'} {case_label(number)}"
 
 
 def scrub(text: object, limit: int = 300) -> str:

@@ -2,8 +2,8 @@
 sweep at the current time — the same `services.watchdog` functions `sagsflow tick` runs. Deployed by
 workflows/serve.py (`sagsflow run`) and by prefect.yaml (workflows/sla_watchdog.py:sla_watchdog).
 
-Issue 16: each due BPMN timer fires in its own task run (`timer next_attempt_due INC…`, its own
-transaction, as in the sweep). SLA warnings and breaches are recorded by the sweep in batched
+Issue 16: each due BPMN timer fires in its own task run (named after its element on the diagram,
+e.g. `vent-på-næste-forsøg-eller-svar INC…`; its own transaction, as in the sweep). SLA warnings and breaches are recorded by the sweep in batched
 transactions (row locks, one commit per 50 cases: 1,000 breaches < 1 s); each recorded one then
 gets its own task run (`sla-brud reaktion INC…`) that emits the Prefect event `sagsflow.sla.breach`
 / `sagsflow.sla.warning` for Automations. A run that did something publishes the artifact

@@ -235,3 +235,31 @@ def test_h_e_an_automation_on_the_breach_event_fires_without_code_in_the_flow(pr
     fired = wait_for(triggered, seconds=40)
     assert fired, "the automation did not fire on sagsflow.sla.breach"
     automation.delete()
+
+
+def test_h_r1_3_a_due_contact_timer_fires_in_its_own_named_task_run(prefect_harness, flow_env, session, runtime):
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "services"))
+    from casewalk import CaseWalk
+
+    from store.models import WaitingTimerRow
+    from workflows.sla_watchdog import sla_watchdog
+
+    walk = CaseWalk(session, runtime)          # in November 2026: the next attempt is long due
+    walk.to_work()
+    walk.resolve()
+    walk.do("test_solution", "net.tekniker", {"test_persons": "Hanne", "test_outcome": "passed",
+                                              "tested_with_customer": True})
+    walk.do("call_customer", "net.tekniker", {"call_outcome": "no_answer", "customer_confirmed": False,
+                                              "customer_reports_unsolved": False})
+    assert session.scalars(select(WaitingTimerRow)).all(), "the contact process waits on its timer"
+    state = sla_watchdog(return_state=True)
+    assert state.result()["timers_fired"] == 1
+    run_id = state.state_details.flow_run_id
+    runs = wait_for(lambda: [r for r in task_runs_named(walk.number, run_id)
+                             if not r.name.startswith("sla-") and r.state and r.state.is_final()])
+    # named after the waiting element on the diagram ("Vent på næste forsøg eller svar")
+    assert [(r.name, r.state.name) for r in runs] == [(f"vent-på-næste-forsøg-eller-svar {walk.number}", "Udløst")]
+    artifact = artifacts("sla-gennemloeb")[-1]
+    assert "Timer udløst" in artifact.data and f"/cases/{walk.number})" in artifact.data
