@@ -134,3 +134,23 @@ def _same_customer(a, b) -> bool:
 def team_choices(session: Session) -> list[tuple[str, str]]:
     """(code, name) of the teams a report can be filtered on."""
     return team_names(session)
+
+
+def case_insight(session: Session, *, case_id: int, now: datetime) -> CaseInsight | None:
+    """The four preconditions and the bad-flow patterns of one case (the case page)."""
+    from store.models import CaseRow
+    case = session.get(CaseRow, case_id)
+    if case is None:
+        return None
+    rows = histories(session, [case.id])
+    insight = measure(CaseHistory(case, *(rows[k].get(case.id, []) for k in
+                                          ("work_info", "tasks", "contacts", "outbox", "sla_events"))),
+                      now=require_aware(now, name="now"), calendar=load_sla_config().escalation_policy.contact_hours)
+    _reregistered(session, [case], [insight])
+    return insight
+
+
+def case_insight_panel(session: Session, *, case_id: int, now: datetime) -> dict | None:
+    """What the case page shows: the case's insight and the Danish pattern names."""
+    insight = case_insight(session, case_id=case_id, now=now)
+    return None if insight is None else {"insight": insight, "pattern_labels": PATTERN_LABELS}

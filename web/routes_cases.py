@@ -15,6 +15,7 @@ from services.auth import Principal
 from services.cases import NewCase, case_document, get_case, open_case
 from services.definitions import case_position
 from services.insight_links import case_runs
+from services.insight_report import case_insight_panel
 from services.runtime import Runtime
 from services.tasks import complete_task, list_tasks
 from services.worklist import sla_clock, task_form
@@ -79,6 +80,7 @@ def case_page(request: Request, number: str, principal: Principal = Depends(requ
     return render(request, "case.html", {"case": document, "clock": sla_clock(case, now=at), "position": position,
                                          "labels": handbook().labels, "tasks": list_tasks(session, case_number=number),
                                          "flow_runs": case_runs(session, case.id),
+                                         "case_insight": case_insight_panel(session, case_id=case.id, now=at),
                                          "contacts": [w for w in document["work_info"] if "contact" in w["event"]],
                                          **conversation_panel(request, session, number=number,
                                                               username=principal.username)})

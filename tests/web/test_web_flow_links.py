@@ -49,3 +49,12 @@ def test_h_r1_1_the_admin_outbox_shows_recipient_template_sent_case_and_run(sess
     assert f'<a href="/cases/{number}">{number}</a>' in row and "23-11-2026" in row
     assert f'/runs/task-run/{TASK_RUN}"' in row and "Sendt" in row
     assert "kunde@example.org" not in row
+
+
+def test_the_case_page_shows_the_cases_four_preconditions(session, runtime, web, clock):
+    number, _ = case_with_a_delivery(session, runtime)
+    clock.advance(days=10)                                       # only the receipt in ten days: silent
+    html = web("admin").get(f"/cases/{number}").text
+    section = html.split('id="case-insight"', 1)[1].split("</section>", 1)[0]
+    assert "0 teamskift" in section and "10,0 dage siden sidste kontakt" in section
+    assert section.count("✘") == 1 and "Dårligt forløb: Tavs over for kunden" in section
