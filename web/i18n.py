@@ -8,6 +8,7 @@ from collections.abc import Callable
 from starlette.requests import Request
 
 from config.handbook import handbook
+from web import i18n_conversation as conversation
 from web import i18n_security as security
 from web import i18n_workspace as workspace
 
@@ -115,6 +116,8 @@ DA.update(workspace.DA)   # issue 12's texts live in their own table
 EN.update(workspace.EN)
 DA.update(security.DA)   # issue 9's texts
 EN.update(security.EN)
+DA.update(conversation.DA)   # issue 13's texts (conversation, attachments, notifications, absence)
+EN.update(conversation.EN)
 
 LABELS_EN = {
     "status": {"registered": "Registered", "in_triage": "In triage", "awaiting_distribution": "Awaiting distribution",

@@ -60,6 +60,9 @@ def test_h_d3_write_to_the_customer_queues_a_threaded_mail_and_public_work_info(
     assert info.view_access == "public" and info.notes == "Vi kigger på det i eftermiddag."
     page = desk.get(f"/cases/{number}")
     assert "Vi kigger på det i eftermiddag." in page.text and "Nyt om din sag" in page.text
+    english = desk.get(f"/cases/{number}?lang=en").text
+    assert "Write to the customer" in english and "Conversation with the customer" in english
+    desk.get(f"/cases/{number}?lang=da")
     conversation = desk.api("GET", f"/api/cases/{number}/conversation").json()
     assert [m["direction"] for m in conversation] == ["out", "out"]              # the receipt, then ours
     assert desk.post(f"/cases/{number}/messages", {"message": ""}).status_code == 303     # refused, flashed
