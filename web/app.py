@@ -41,6 +41,7 @@ from web.deps import render
 from web.error_text import danish_refusal, danish_validation
 from web.i18n import language_of
 from web.input_guard import InputGuard
+from web.upload_limit import UploadLimit
 from web.loop_guard import refuse_blocking_async
 from web.oidc import oidc_router
 from web.settings import WebSettings
@@ -103,6 +104,7 @@ def create_app(settings: Settings, *, session_factory: sessionmaker[Session] | N
     app.add_middleware(SessionMiddleware, secret_key=web.resolved_session_secret(), session_cookie="sagsflow_session",
                        max_age=web.session_max_age_s, same_site="lax", https_only=web.https_only)
     app.add_middleware(InputGuard)   # no route sees uncleaned text (domain/text.py)
+    app.add_middleware(UploadLimit, max_file_bytes=settings.attachments.max_bytes)   # issue 13: no disk filling
     app.add_middleware(SecureCookies)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     if web.bpmn_js_dir.is_dir():

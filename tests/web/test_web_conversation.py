@@ -169,6 +169,9 @@ def test_issue_13_uploads_are_sniffed_and_limited_and_a_refusal_stores_nothing(d
     too_big = desk.client.post(f"/api/cases/{number}/attachments", headers={"X-CSRF-Token": desk.csrf},
                                files={"file": ("stor.png", png((1200, 1200)) + b"\0" * 200_000, "image/png")})
     assert too_big.status_code == 422 and "for stor" in too_big.json()["fields"]["file"]
+    huge = desk.client.post(f"/api/cases/{number}/attachments", headers={"X-CSRF-Token": desk.csrf},
+                            files={"file": ("film.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 1_400_000, "image/png")})
+    assert huge.status_code == 413                                  # refused before the body is read
     assert rows(app, AttachmentRow) == []
     ok = desk.client.post(f"/api/cases/{number}/attachments", headers={"X-CSRF-Token": desk.csrf},
                           files={"file": ("log.txt", "Fejl 500 kl. 10.02\n".encode(), "application/octet-stream")})
