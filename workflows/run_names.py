@@ -15,7 +15,8 @@ from domain.calendar import to_local
 PURPOSE_SLUGS = {"receipt": "kvittering-mail", "information_request": "oplysninger-mail",
                  "rejection": "afvisning-mail", "cmdb_update": "cmdb-mail", "on_call": "driftsvagt-besked",
                  "sla_warning": "sla-advarsel-besked", "sla_breach": "sla-brud-besked",
-                 "remedy_worklog": "remedy-worklog", "remedy_status": "remedy-status"}
+                 "remedy_worklog": "remedy-worklog", "remedy_status": "remedy-status",
+                 "routed": "videresendt-mail", "closure": "lukning-mail", "customer_message": "kundebesked-mail"}
 KIND_SLUGS = {"mail": "mail", "notification": "besked", "call": "opkald", "remedy": "remedy"}
 TARGET_SLUGS = {"reaction": "reaktion", "resolution": "løsning"}
 EVENT_SLUGS = {"warning": "sla-advarsel", "breach": "sla-brud"}
@@ -32,7 +33,9 @@ def delivery_name(kind: str, payload: dict) -> str:
     """`kontaktforsøg-2 INC…`, `cmdb-mail INC…`, `sla-brud-besked reaktion INC…`, `opkald INC…`."""
     purpose = str(payload.get("purpose") or kind)
     attempt = ATTEMPT.fullmatch(purpose)
-    if attempt:
+    if purpose == kind or purpose == "call":
+        slug = KIND_SLUGS.get(kind, kind)
+    elif attempt:
         slug = f"kontaktforsøg-{attempt[1]}"
     elif purpose.startswith("route_"):
         slug = "videresendelse-mail"
