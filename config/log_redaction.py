@@ -7,8 +7,10 @@ from __future__ import annotations
 import logging
 import re
 
-EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
-PHONE = re.compile(r"(?<![\w-])\+?\d(?: ?\d){7,14}(?![\w-])")
+# whole addresses only; a Message-ID (<digits…@host>) is an identifier, not a person's address
+EMAIL = re.compile(r"(?<![\w.!#$%&'*+/=?^`{|}~-])(?![^@\s]*\d{6})[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+# Danish numbers: 8 digits, optionally grouped in pairs, optionally with a country code (+45)
+PHONE = re.compile(r"(?<![\w.+-])(?:\+\d{2,3} ?)?\d{2} ?\d{2} ?\d{2} ?\d{2}(?![\w.-]?\d)")
 _installed = False
 
 

@@ -12,6 +12,11 @@ def test_mail_addresses_and_phone_numbers_are_masked_case_numbers_kept():
     assert text == "SF-INC-000123 / INC000000000042: mail to <e-mail>, phone <telefon> at 2026-12-01"
 
 
+def test_message_ids_and_channel_ids_are_not_mistaken_for_people():
+    text = "sent as <179612280174.24284.105394@sagsflow.example.dk>, channel 1795424400.1, 2026-12-01 10:00"
+    assert redact(text) == text
+
+
 def test_every_logger_is_redacted_once_installed(caplog):
     install_log_redaction()
     with caplog.at_level(logging.INFO, logger="sagsflow.test"):
