@@ -6,7 +6,7 @@
   var box = document.getElementById("modeler"), form = document.getElementById("deploy-form");
   var textarea = document.getElementById("xml"), button = document.getElementById("validate-button");
   if (!form) return;
-  var modeler = null;
+  var modeler = null, deployAction = form.getAttribute("action");
   var csrf = form.querySelector("input[name=csrf_token]").value, file = form.querySelector("input[name=file]").value;
 
   function currentXml() {
@@ -73,6 +73,12 @@
   form.addEventListener("submit", function (event) {
     if (!modeler || form.dataset.synced === "true") return;
     event.preventDefault();
-    currentXml().then(function () { form.dataset.synced = "true"; form.submit(); });
+    var submitter = event.submitter;   // Simulér (formaction) or Udrul: submit where the click was meant to go
+    currentXml().then(function () {
+      form.dataset.synced = "true";
+      form.action = submitter && submitter.hasAttribute("formaction") ? submitter.formAction
+        : deployAction;
+      form.submit();
+    });
   });
 })();
