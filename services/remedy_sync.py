@@ -1,9 +1,9 @@
 """Remedy sync (H-R1.1; H-T1/H-T2 registration; issue 14): Remedy is the region's system of record.
 
-Import: incidents of the help-desk form whose ``Last Modified Date`` is at or after the watermark
-are read page by page (``offset``/``limit``, then ``_links.next``) sorted by Last Modified Date and
-Entry ID; an incident at or before the watermark (same date, Entry ID not greater) is skipped, so
-ties are handled and the watermark (``remedy_sync_state``) always advances — also past an incident
+Import: incidents of the help-desk form after the watermark — a later ``Last Modified Date``, or the
+same one with a greater Entry ID — are read page by page (``offset``/``limit``, then ``_links.next``)
+sorted by Last Modified Date and Entry ID, so ties are handled and the watermark
+(``remedy_sync_state``) always advances — also past an incident
 that cannot be imported (its next change in Remedy brings it back). The first sync is bounded by
 ``remedy.sync.start`` (or the last ``first_sync_days``) and the support-group/company filters.
 Each incident is handled in its own transaction with the watermark: a new one opens a case
@@ -27,7 +27,7 @@ from config.settings import Settings
 from connectors.remedy import (RemedyClient, RemedyDataError, RemedyEntry, RemedyPermanentError,
                                incident_from_remedy)
 from connectors.remedy.mapping import ImportedIncident, parse_ar_datetime
-from connectors.remedy.qualification import and_, field_equals, field_ge, group, or_
+from connectors.remedy.qualification import and_, field_equals, field_ge, field_gt, group, or_
 from domain.errors import SagsflowError
 from services.cases import NewCase, open_case
 from services.remedy_apply import apply_remedy_change, remedy_work_info, view_of
@@ -72,10 +72,15 @@ def sync(factory: sessionmaker[Session], runtime: Runtime, client: RemedyClient,
     return report
 
 
-def import_qualification(settings: Settings, *, since: datetime):
-    """``'Last Modified Date' >= since`` and the configured support-group/company filters."""
+def import_qualification(settings: Settings, *, since: datetime, after_entry: str | None = None):
+    """Incidents after the watermark — ``'Last Modified Date' > since``, or the same date with a
+    greater Entry ID (ties) — or, on the first sync, ``>= since``; and the configured filters."""
     sync_settings = settings.remedy.sync
-    parts = [field_ge("Last Modified Date", since)]
+    if after_entry is None:
+        parts = [field_ge("Last Modified Date", since)]
+    else:
+        parts = [group(or_(field_gt("Last Modified Date", since),
+                           and_(field_equals("Last Modified Date", since), field_gt("Entry ID", after_entry))))]
     if sync_settings.support_groups:
         parts.append(group(or_(*(field_equals("Assigned Group", g) for g in sync_settings.support_groups))))
     if sync_settings.companies:
@@ -90,8 +95,8 @@ def import_incidents(factory, runtime: Runtime, client: RemedyClient, *, setting
         mark, mark_id = watermark(session)
     since = mark or remedy.sync.start or now - timedelta(days=remedy.sync.first_sync_days)
     handled = 0
-    for entry in client.search_all(remedy.forms.help_desk, import_qualification(settings, since=since),
-                                   sort=SORT, page_size=remedy.sync.page_size):
+    qualification = import_qualification(settings, since=since, after_entry=mark_id if mark else None)
+    for entry in client.search_all(remedy.forms.help_desk, qualification, sort=SORT, page_size=remedy.sync.page_size):
         entry_id = str(entry.values.get("Entry ID") or entry.entry_id or "")
         try:
             modified = parse_ar_datetime(entry.values.get("Last Modified Date"), field="Last Modified Date")
@@ -99,8 +104,7 @@ def import_incidents(factory, runtime: Runtime, client: RemedyClient, *, setting
             report.errors.append(f"Remedy incident {_label(entry)} not imported: {exc}")
             continue
         if mark is not None and (modified, entry_id) <= (mark, mark_id or ""):
-            report.skipped += 1
-            continue
+            continue   # a server that ignored part of the qualification: already handled
         if handled >= settings.remedy_import_limit:
             report.more = True
             return

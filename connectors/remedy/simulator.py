@@ -314,7 +314,11 @@ class RemedySimulator:
                                           "Assigned Support Organization", "Assignee", "Assignee Login ID")},
         }
         itsm_rules(incident, previous=None)
-        number, entry_id = self._next("incident", "INC", start=0), self._next("entry", "INC", start=1000)
+        taken = {row.get("Incident Number") for row in self._forms[HELP_DESK].values()}
+        number = self._next("incident", "INC", start=0)
+        while number in taken:   # seeded incidents keep their numbers, like a server's history
+            number = self._next("incident", "INC", start=0)
+        entry_id = self._next("entry", "INC", start=1000)
         priority_of(incident)
         self._forms[HELP_DESK][entry_id] = {**incident, "Entry ID": entry_id, "Incident Number": number}
         return {"Incident Number": number, "Incident_Entry_ID": entry_id}

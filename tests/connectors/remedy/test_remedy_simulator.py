@@ -227,3 +227,27 @@ def test_h_r1_1_simulator_runs_as_module():
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_h_t1_a_created_incident_never_takes_the_number_of_a_seeded_one(simulator, http):
+    simulator.seed_incident({"Incident Number": "INC000000000001", "Status": "Closed", "Description": "Gammel"})
+    created = http.post("HPD:IncidentInterface_Create", incident_values(), fields="values(Incident Number)")
+    assert created.json()["values"]["Incident Number"] == "INC000000000002"
+
+
+def test_h_r1_1_a_search_without_fields_returns_every_field_of_the_form(http):
+    http.post("HPD:IncidentInterface_Create", incident_values())
+    [entry] = http.get("HPD:Help Desk").json()["entries"]
+    assert set(simulator_module.FIELDS["HPD:Help Desk"]) <= set(entry["values"])
+    assert entry["values"]["Internet E-mail"] is None and entry["values"]["Status"] == "Assigned"
+
+
+def test_h_r1_1_links_next_repeats_the_whole_query(http):
+    for _ in range(3):
+        http.post("HPD:IncidentInterface_Create", incident_values())
+    body = http.get("HPD:Help Desk", q="'Status'=\"Assigned\"", sort="Incident Number.asc", limit="2",
+                    fields="values(Incident Number)").json()
+    following = body["_links"]["next"][0]["href"]
+    assert "q=" in following and "sort=" in following and "fields=" in following and "offset=2" in following
+    rest = requests.get(following, headers=http.headers, timeout=5).json()
+    assert [e["values"]["Incident Number"] for e in rest["entries"]] == ["INC000000000003"] and "next" not in rest["_links"]
