@@ -35,7 +35,7 @@ class SlaClock:
     target: str | None          # reaction | resolution | None
     due_at: datetime | None
     warn_at: datetime | None
-    state: str                  # none | ok | warning | breach | paused
+    state: str                  # none | ok | warning | breach | paused | met | missed (finished cases)
     seconds_left: int | None
 
 
@@ -65,6 +65,10 @@ def sla_clock(case: CaseRow, *, now: datetime) -> SlaClock:
     else:
         target, due, warn = "resolution", case.resolution_due, case.resolution_warn_at
     if case.closed_at is not None or case.resolved_at is not None:
+        done = case.resolved_at or case.closed_at
+        if case.started_at is not None and case.resolution_due is not None and done is not None:
+            return SlaClock("resolution", case.resolution_due, None,
+                            "met" if done <= case.resolution_due else "missed", None)
         return SlaClock(None, None, None, "none", None)
     if target == "resolution" and case.sla_paused:
         return SlaClock(target, None, None, "paused", None)

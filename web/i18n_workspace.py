@@ -53,3 +53,6 @@ EN.update({"reprioritise": "Change priority", "reprioritise_button": "Change pri
            "customer_answer": "Register the customer's answer or call", "answer_channel": "Received via",
            "answer_text": "The customer's answer", "channel_phone": "Phone", "channel_mail": "E-mail",
            "channel_in_person": "In person", "answer_registered": "The customer's answer is registered on the case."})
+
+DA.update({"sla_met": "overholdt", "sla_missed": "overskredet"})
+EN.update({"sla_met": "met", "sla_missed": "missed"})

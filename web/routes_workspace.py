@@ -14,7 +14,7 @@ from services.auth import Principal
 from services.messages import deliver_customer_reply
 from services.reprioritise import reprioritise
 from services.runtime import Runtime
-from web.auth import WORK_ROLES, requires
+from web.auth import WORK_ROLES, public, requires
 from web.deps import db_session, flash, now, redirect, runtime
 from web.i18n import language_of, translator
 

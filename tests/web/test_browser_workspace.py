@@ -85,3 +85,42 @@ def test_find_a_case_see_it_beside_the_form_and_get_only_the_fields_that_fit(ser
                  if w["event"] == "task.work_on_case")["notes"]
     assert "Genstartet scannerservicen" in notes and "skal ikke sendes" not in notes
 
+
+
+def test_badges_say_what_they_show_narrow_screens_fit_and_errors_get_the_focus(server, browser):  # noqa: F811
+    desk = sign_in(browser, server, "sd.tekniker")
+    desk.goto("/cases/new")
+    desk.fill("input[name=summary]", "Netværket på afsnit 3 er nede")
+    desk.fill("input[name=customer_name]", "Ole Olsen")
+    desk.select_option("select[name=impact]", "2")
+    desk.select_option("select[name=urgency]", "2")
+    desk.click("#new-case-form button[type=submit]")
+    desk.wait_for_selector("h1[data-bpmn-id=classify_case]")
+    with desk.expect_navigation():
+        desk.click("#task-form button[type=submit]")            # classification is prefilled
+    desk.wait_for_selector("h1[data-bpmn-id=first_triage]")
+    with desk.expect_navigation():
+        desk.click("#task-form button[type=submit]")            # empty: a server-side error
+    assert desk.evaluate("document.activeElement.id") == "f-what_not_working"
+
+    # a badge that passes its deadline turns red AND says so (the reaction clock runs from receipt)
+    desk.goto("/worklist?view=team")
+    badge = desk.locator(".badge[data-due]").first
+    assert badge.get_attribute("data-sla") == "ok"
+    desk.evaluate("""() => { const b = document.querySelector('.badge[data-due]');
+                             b.dataset.due = new Date(Date.now() - 3600e3).toISOString(); window.sagsflowTick(); }""")
+    assert badge.get_attribute("data-sla") == "breach" and badge.locator(".sla-word").inner_text() == "overskredet"
+
+    narrow = browser.new_context(base_url=server, viewport={"width": 390, "height": 800})
+    phone = narrow.new_page()
+    phone.goto("/login")
+    phone.fill("input[name=username]", "sd.tekniker")
+    phone.fill("input[name=password]", "sd.tekniker")
+    phone.click("#login-form button[type=submit]")
+    phone.goto("/worklist?view=team")
+    phone.wait_for_selector("table.worklist")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 400
+    shot(phone, "13-worklist-390px")
+    phone.goto("/sager")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 400
+    narrow.close()

@@ -20,7 +20,11 @@
         badge.classList.add("sla-" + state);
         badge.dataset.sla = state;
       }
+      var word = badge.querySelector(".sla-word"), words = badge.dataset.words ? JSON.parse(badge.dataset.words) : {};
+      if (word && words[state]) word.textContent = words[state];   // a red badge never says "i tide"
     });
   }
+  window.sagsflowTick = tick;
+  tick();
   setInterval(tick, 30000);
 })();
