@@ -78,3 +78,19 @@ def customer_answer(request: Request, number: str, text: str = Form(""), channel
     session.commit()
     flash(request, translator(language_of(request))("answer_registered"), "ok")
     return redirect(f"/cases/{number}")
+
+
+@router.get("/sprog/{lang}", dependencies=[Depends(public())])
+def switch_language(request: Request, lang: str, next: str | None = None):
+    """The DA/EN switch as its own GET address: it works from any page, also one a POST rendered."""
+    target = next or ""
+    referer = request.headers.get("referer", "")
+    base = str(request.base_url).rstrip("/")
+    if not target and referer.startswith(base + "/"):
+        target = referer[len(base):]
+    if not target.startswith("/") or target.startswith("//"):
+        target = "/"
+    response = redirect(target)
+    if lang in ("da", "en"):
+        response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax", httponly=True)
+    return response
