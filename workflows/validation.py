@@ -213,6 +213,9 @@ def _locate(problems: list[Problem], trees: dict[str, etree._Element]) -> list[P
             if isinstance(node.tag, str) and node.get("id"):
                 index.setdefault(node.get("id"), (file_name, node.sourceline, node.get("name") or node.get("label")))
     for problem in problems:
+        if problem.element == "diagram":   # a parser error: the element it names in quotes, if any
+            problem.element = next((m for m in re.findall(r"'([^']+)'|\(([^()]+)\)", problem.message)
+                                    for m in m if m in index), problem.element)
         found = index.get(problem.element)
         if found is None:
             continue

@@ -156,3 +156,13 @@ def test_rolling_back_is_deploying_an_earlier_version_again(session, runtime, tm
     assert [d.definition_id for d in history(session, runtime)] == [1, 2, 1]
     assert session.query(ProcessDefinitionRow).count() == 2
     assert not deploy_release(session, runtime, now=T0).changed   # the release content was deployed once
+
+
+def test_every_host_starts_new_cases_on_the_same_current_version(session, shared_engine, db_url, tmp_path, runtime):
+    """Two hosts with different files on disk: both start on the version current in the database."""
+    one, two = _copy(tmp_path / "one"), _copy(tmp_path / "two")
+    _rename_choose_team(two)
+    hosts = [Runtime(Settings(database_url=db_url, bpmn_dir=d), engine=shared_engine) for d in (one, two)]
+    assert [_open(session, host) for host in hosts] == [1, 1]
+    deploy(session, runtime, sources=read_directory(two)[0], actor="procesejer", now=T0)
+    assert [_open(session, host) for host in hosts] == [2, 2]
