@@ -87,6 +87,14 @@ PROBLEMS_DA = [  # English validation messages (the CLI's) → Danish for the br
     (r"^(.*)only these functions may be called: (.+)$", r"\1kun disse funktioner må kaldes: \2"),
     (r"^script tasks are not allowed.*$", "scriptopgaver er ikke tilladt; brug en serviceopgave med et topic"),
     (r"^not well-formed XML: (.+)$", r"ikke gyldig XML: \1"),
+    (r"^field (\S+): constraint (\S+): invalid config (.+?): (.+)$", r"feltet \1: reglen \2 har en ugyldig værdi \3: \4"),
+    (r"^field (\S+): unknown constraint (.+)$", r"feltet \1: ukendt regel \2"),
+    (r"^field (\S+): duplicate field id$", r"feltet \1: feltets id findes allerede"),
+    (r"^field (\S+): enum without values$", r"feltet \1: valgfelt uden værdier"),
+    (r"^the id (.+) is reserved by the engine.*$", r"id'et \1 er reserveret af motoren; vælg et meningsfuldt engelsk id"),
+    (r"^id also used in (.+)$", r"id'et bruges også i \1"),
+    (r"^service task needs Implementation 'External' with a topic$", "serviceopgaven skal have Implementation 'External' med et topic"),
+    (r"^hit policy UNIQUE, but rules (.+) all match (.+)$", r"hit policy UNIQUE, men reglerne \1 passer alle til \2"),
     (r'^calls process "([^"]*)", which is not in these diagrams(.*)$', r'kalder processen "\1", som ikke findes i diagrammerne\2'),
     (r'^uses decision "([^"]*)", which no DMN file defines(.*)$', r'bruger beslutningen "\1", som ingen DMN-fil definerer\2'),
     (r'^waits for message "([^"]*)", which this file does not define(.*)$', r'venter på beskeden "\1", som filen ikke definerer\2'),
@@ -97,7 +105,11 @@ _PREFIXES_DA = [("form rule of field ", "formularregel for feltet "), ("conditio
                 ("DMN input expression: ", "DMN-input: "), ("DMN cell", "DMN-celle"),
                 ("the form of ", "formularen i "), ("the path through ", "vejen gennem "),
                 (" instead of ", " i stedet for "), ("a case field", "et sagsfelt"), ("operation ", "operationen "),
-                ("» in «", "» i «"), ("; did you mean ", "; mente du "), ("; known: ", "; kendte: ")]
+                ("» in «", "» i «"), ("; did you mean ", "; mente du "), ("; known: ", "; kendte: "),
+                ("back-references cannot run in linear time — describe the format without them",
+                 "tilbagereferencer kan ikke køres i lineær tid — beskriv formatet uden dem"),
+                ("look-ahead/look-behind cannot run in linear time — describe the format without them",
+                 "look-ahead/look-behind kan ikke køres i lineær tid — beskriv formatet uden dem")]
 
 
 def problem_text(message: str, lang: str) -> str:

@@ -147,3 +147,13 @@ def test_problems_are_in_danish_in_the_browser_with_the_element_and_its_name(own
         '"priorty" får aldrig en værdi; mente du "priority" (sættes af priority_matrix.dmn)?')
     page = owner.post("/definitions/1/deploy", {"file": "incident_handling.bpmn", "xml": typo}).text
     assert "<code>flow_critical</code> «Kritisk/høj»: &#34;priorty&#34; får aldrig en værdi" in page
+
+
+def test_a_redos_pattern_refused_at_validation_is_explained_in_danish(owner):
+    text = (BPMN_DIR / "second_triage.bpmn").read_text(encoding="utf-8")
+    old = 'config="^[0-9]{1,3}-[0-9]{1,4}[A-Za-z]?$"'
+    assert old in text
+    problems = owner.api("POST", "/definitions/1/validate", json={
+        "file": "second_triage.bpmn", "xml": text.replace(old, 'config="^(\\d+)-\\1$"')}).json()["problems"]
+    assert len(problems) == 1 and problems[0]["element"] == "questionnaire_network"
+    assert "tilbagereferencer kan ikke køres i lineær tid" in problems[0]["message"]
