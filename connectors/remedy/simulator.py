@@ -429,10 +429,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=8008, help="TCP port (default 8008)")
     parser.add_argument("--user", default="demo", help="accepted user name (default demo)")
     parser.add_argument("--password", default="demo", help="accepted password (default demo)")
+    parser.add_argument("--auth-string", default=None, help="authString required at login (default: none)")
+    parser.add_argument("--error-status", type=int, choices=(400, 500), default=500,
+                        help="HTTP status of validation and workflow errors (default 500, as BMC documents)")
 
 
 def serve(args: argparse.Namespace) -> int:
-    simulator = RemedySimulator(username=args.user, password=args.password).start(args.host, args.port)
+    simulator = RemedySimulator(username=args.user, password=args.password, auth_string=args.auth_string,
+                                error_status=args.error_status).start(args.host, args.port)
     print(f"Remedy simulator on {simulator.base_url} (Ctrl-C stops)", flush=True)
     try:
         threading.Event().wait()

@@ -479,3 +479,13 @@ def test_h_t1_the_interface_form_takes_status_with_assignment_and_refuses_resolv
     assert (shown.status, shown.assigned_group, shown.assignee_login) == (
         "in_progress", group, remedy_server.assignee_login)
     assert not isinstance(refused.value, RemedyTransientError) and refused.value.messages
+
+
+def test_h_r1_1_the_client_sends_the_configured_auth_string(sim_clock):
+    from connectors.remedy.simulator import RemedySimulator
+    with RemedySimulator(auth_string="RH", clock=sim_clock) as server:
+        base = {"enabled": True, "base_url": server.base_url, "username": "demo", "password": "demo"}
+        with pytest.raises(RemedyAuthError):
+            RemedyClient(RemedySettings(**base)).login()
+        with RemedyClient(RemedySettings(**base, auth_string="RH")) as client:
+            assert client.get_entries(HELP_DESK, limit=1) == []

@@ -212,6 +212,9 @@ def test_h_r1_1_cli_registers_remedy_simulator_command():
     register(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["remedy-simulator", "--port", "9009", "--user", "u", "--password", "p"])
     assert (args.host, args.port, args.user, args.password) == ("127.0.0.1", 9009, "u", "p")
+    assert (args.auth_string, args.error_status) == (None, 500)
+    strict = parser.parse_args(["remedy-simulator", "--auth-string", "RH", "--error-status", "400"])
+    assert (strict.auth_string, strict.error_status) == ("RH", 400)
     assert args.func is simulator_module.serve
 
 
@@ -251,3 +254,12 @@ def test_h_r1_1_links_next_repeats_the_whole_query(http):
     assert "q=" in following and "sort=" in following and "fields=" in following and "offset=2" in following
     rest = requests.get(following, headers=http.headers, timeout=5).json()
     assert [e["values"]["Incident Number"] for e in rest["entries"]] == ["INC000000000003"] and "next" not in rest["_links"]
+
+
+def test_h_r1_1_login_requires_the_auth_string_when_the_server_has_one(sim_clock):
+    from connectors.remedy.simulator import RemedySimulator
+    with RemedySimulator(auth_string="RH", clock=sim_clock) as server:
+        url = f"{server.base_url}/api/jwt/login"
+        assert requests.post(url, data={"username": "demo", "password": "demo"}, timeout=5).status_code == 401
+        assert requests.post(url, data={"username": "demo", "password": "demo", "authString": "RH"},
+                             timeout=5).status_code == 200
