@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from config.handbook import handbook
@@ -72,8 +72,8 @@ def write_to_customer(session: Session, *, case_number: str, username: str, mess
     if case.customer_name:
         context["customer_name"] = case.customer_name
     thread = _thread(session, case)
-    sequence = session.execute(select(OutboxRow.id).where(OutboxRow.case_id == case.id)).all()
-    row = enqueue(session, key=f"{case.number}:customer_message:{len(sequence) + 1}:{now.isoformat()}", kind="mail",
+    sequence = session.execute(select(func.count(OutboxRow.id)).where(OutboxRow.case_id == case.id)).scalar_one()
+    row = enqueue(session, key=f"{case.number}:customer_message:{sequence + 1}:{now.isoformat()}", kind="mail",
                   case_id=case.id, now=now,
                   payload={"purpose": "customer_message", "template": "customer_message", "case_number": case.number,
                            "to": addresses[0] if len(addresses) == 1 else addresses, "context": context, **thread})

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from domain.errors import FormInvalid
 from store.models import CaseRow, MembershipRow, NotificationRow, NotificationSettingRow, UserRow
 from store.outbox import enqueue
 
@@ -100,7 +101,6 @@ def settings_of(session: Session, *, username: str) -> dict[str, bool]:
 def change_settings(session: Session, *, username: str, choices: dict[str, bool]) -> dict[str, bool]:
     unknown = sorted(set(choices) - set(KINDS))
     if unknown:
-        from domain.errors import FormInvalid
         raise FormInvalid({kind: "Ukendt slags besked." for kind in unknown})
     for kind, on in choices.items():
         row = session.get(NotificationSettingRow, (username, kind))
