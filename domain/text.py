@@ -5,8 +5,8 @@ Remedy import — passes `clean_text` (free text) or `clean_line` (one line: sum
 it is stored, and `clean_header` before it becomes part of a mail header. The same rules on SQLite
 and PostgreSQL (which cannot store NUL at all):
 
-* NUL and the other C0 controls except tab and newline, DEL, the C1 controls and lone surrogates
-  are removed;
+* NUL and the other C0 controls except tab and newline, DEL, the C1 controls, lone surrogates and
+  the bidirectional marks and overrides (text that reads differently than it is) are removed;
 * CR LF and lone CR become LF; the Unicode line and paragraph separators (U+2028, U+2029) and
   NEL (U+0085) become LF in free text and a space in one-line text;
 * a header never contains any line break at all (RFC 5322 header injection), whatever the source.
@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 
-_REMOVED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x84\x86-\x9f\ud800-\udfff]")
+_REMOVED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x84\x86-\x9f\ud800-\udfff"
+                      "\u200e\u200f\u202a-\u202e\u2066-\u2069]")   # + bidi marks and overrides
 _LINE_BREAKS = re.compile("\r\n|[\r\x85\u2028\u2029]")
 _ANY_BREAK = re.compile("[\n\r\x85\u2028\u2029\x0b\x0c\x1c-\x1e]+")
 _SPACES = re.compile(r"[ \t]+")

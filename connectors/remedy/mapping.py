@@ -21,6 +21,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from connectors.remedy.errors import RemedyDataError
+from domain.text import clean_text as boundary_text
 
 CaseStatus = Literal["new", "assigned", "in_progress", "pending", "resolved", "closed", "cancelled"]
 CasePriority = Literal["critical", "high", "medium", "low"]
@@ -77,15 +78,14 @@ REQUIRED_INCIDENT_FIELDS: tuple[str, ...] = (
     "Last Modified Date",
 )
 
-_UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _INCIDENT_NUMBER = re.compile(r"^[A-Z]{2,5}[0-9]{6,15}$")
 _STRICT = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
 def clean_text(value: str, *, max_length: int) -> str:
-    """Plain text safe to store: CRLF -> LF, control/bidi chars removed, length capped."""
-    text = value.replace("\r\n", "\n").replace("\r", "\n")
-    return _UNSAFE_CHARS.sub("", text)[:max_length]
+    """Plain text safe to store — the project's one text boundary (domain/text.py: CRLF -> LF,
+    control and bidi characters removed) — with the length capped."""
+    return boundary_text(value)[:max_length]
 
 
 class CaseForRemedy(BaseModel):
