@@ -140,6 +140,9 @@ class Transports:
 
     def notification(self, item: OutboxRow) -> dict:
         recipients, context = notification_mail(item.payload, self._case(item))
+        number = item.payload.get("case_number")
+        if number and str(item.payload.get("purpose", "")).startswith("notify_"):   # a person's notification
+            context["lines"] = [*context.get("lines", []), f"Åbn sagen: {self.settings.web_url}/cases/{number}"]
         return self._send(item, template="notification", to=recipients, context=context)
 
     def _send(self, item: OutboxRow, *, template: str, to, context: dict, case: CaseFacts | None = None) -> dict:

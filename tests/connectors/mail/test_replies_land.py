@@ -124,3 +124,4 @@ def test_issue_13_a_notification_reaches_the_technician_as_an_internal_mail(sess
     assert len(internal) == 1 and walk.number in internal[0]["Subject"]
     text = internal[0].get_body(("plain",)).get_content()
     assert "Ny opgave til dig: Behandl sagen" in text and "kunde@example.org" not in text
+    assert f"Åbn sagen: {settings.web_url}/cases/{walk.number}" in text
