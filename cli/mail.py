@@ -27,5 +27,6 @@ def cmd_poll(args) -> int:
                         now=parse_now(args.now))
     emit(report.as_dict(), args.json,
          f"Post: {len(report.delivered)} svar leveret til sagen, {len(report.recorded)} registreret, "
-         f"{report.auto_replies} autosvar, {report.bounces} returmails, {report.unmatched} uden sag")
+         f"{report.auto_replies} autosvar, {report.bounces} returmails, {report.unmatched} uden sag, "
+         f"{len(report.unverified)} fra ubekræftet afsender, {report.quarantined} i karantæne")
     return 0

@@ -94,8 +94,20 @@ def import_incidents(factory, runtime: Runtime, client: RemedyClient, *, setting
     with factory() as session:
         mark, mark_id = watermark(session)
     since = mark or remedy.sync.start or now - timedelta(days=remedy.sync.first_sync_days)
-    handled = 0
     qualification = import_qualification(settings, since=since, after_entry=mark_id if mark else None)
+    passed: list[tuple[datetime, str]] = []   # finished in Remedy and unknown here: only read, not written
+    try:
+        _import_pages(factory, runtime, client, qualification, settings=settings, now=now, report=report,
+                      mark=(mark, mark_id), passed=passed)
+    finally:
+        if passed:   # one transaction moves the watermark past them (never backwards)
+            with factory() as session, session.begin():
+                advance_watermark(session, modified=passed[-1][0], entry_id=passed[-1][1], now=now)
+
+
+def _import_pages(factory, runtime: Runtime, client: RemedyClient, qualification, *, settings: Settings,
+                  now: datetime, report: SyncReport, mark: tuple, passed: list) -> None:
+    remedy, (mark, mark_id), handled = settings.remedy, mark, 0
     for entry in client.search_all(remedy.forms.help_desk, qualification, sort=SORT, page_size=remedy.sync.page_size):
         entry_id = str(entry.values.get("Entry ID") or entry.entry_id or "")
         try:
@@ -109,6 +121,10 @@ def import_incidents(factory, runtime: Runtime, client: RemedyClient, *, setting
             report.more = True
             return
         handled += 1
+        if _finished_and_unknown(factory, entry):
+            report.skipped += 1
+            passed.append((modified, entry_id))
+            continue
         entry = _with_people(factory, client, settings, entry)
         try:
             with factory() as session, session.begin():
@@ -118,6 +134,15 @@ def import_incidents(factory, runtime: Runtime, client: RemedyClient, *, setting
             report.errors.append(str(exc))
             with factory() as session, session.begin():
                 advance_watermark(session, modified=modified, entry_id=entry_id, now=now)
+
+
+def _finished_and_unknown(factory, entry: RemedyEntry) -> bool:
+    """Resolved, closed or cancelled in Remedy and not linked to a case: nothing to import or apply."""
+    if str(entry.values.get("Status")) not in ("Resolved", "Closed", "Cancelled"):
+        return False
+    with factory() as session:
+        return session.execute(select(CaseRow.id).where(
+            CaseRow.remedy_incident_number == entry.values.get("Incident Number"))).first() is None
 
 
 def _with_people(factory, client: RemedyClient, settings: Settings, entry: RemedyEntry) -> RemedyEntry:
