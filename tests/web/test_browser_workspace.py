@@ -111,6 +111,14 @@ def test_badges_say_what_they_show_narrow_screens_fit_and_errors_get_the_focus(s
                              b.dataset.due = new Date(Date.now() - 3600e3).toISOString(); window.sagsflowTick(); }""")
     assert badge.get_attribute("data-sla") == "breach" and badge.locator(".sla-word").inner_text() == "overskredet"
 
+    # the diagram opens with zoom buttons and tabs named by process, not by file
+    desk.goto(f"/cases/{desk.locator('tr[data-case]').first.get_attribute('data-case')}")
+    desk.wait_for_selector("#diagram[data-ready=true]", timeout=20000)
+    assert desk.locator(".zoom-buttons button").count() == 3
+    tabs = desk.locator("#diagram-files button").all_inner_texts()
+    assert "Sagsbehandling efter håndbogen" in tabs and not any(t.endswith(".bpmn") for t in tabs)
+    desk.click(".zoom-buttons button[title='Zoom ind']")
+
     narrow = browser.new_context(base_url=server, viewport={"width": 390, "height": 800})
     phone = narrow.new_page()
     phone.goto("/login")
