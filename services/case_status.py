@@ -23,3 +23,13 @@ def case_status_of(bundle, bpmn_id: str) -> str | None:
     if not any(PROPERTY in own for own in properties.values()):   # a version from before the property
         return LEGACY_STATUS_BY_TASK.get("choose_team" if bpmn_id.startswith("questionnaire_") else bpmn_id)
     return properties.get(bpmn_id, {}).get(PROPERTY) or None
+
+
+def modeler_choices() -> dict:
+    """What the browser modeler offers (issue 11): the known operations of external service tasks
+    and the case statuses a user task may set, with their Danish labels."""
+    from config.handbook import handbook
+    from tasks.operations import OPERATIONS
+    labels = handbook().labels.get("status", {})
+    return {"topics": sorted(OPERATIONS),
+            "statuses": [{"id": key, "name": name} for key, name in labels.items() if key != "cancelled"]}

@@ -109,6 +109,10 @@ def create_app(settings: Settings, *, session_factory: sessionmaker[Session] | N
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     if web.bpmn_js_dir.is_dir():
         app.mount("/assets/bpmn-js", StaticFiles(directory=str(web.bpmn_js_dir)), name="bpmn-js")
+    modules = web.bpmn_js_dir.parent.parent   # node_modules: the modeler bundle and dmn-js (issue 11)
+    for mount, directory in (("sagsflow-modeler", modules / ".sagsflow-modeler"), ("dmn-js", modules / "dmn-js" / "dist")):
+        if directory.is_dir():
+            app.mount(f"/assets/{mount}", StaticFiles(directory=str(directory)), name=mount)
     for module in (routes_auth, routes_worklist, routes_cases, routes_definitions, routes_admin, routes_api,
                    routes_security):
         app.include_router(module.router)

@@ -48,12 +48,18 @@ def person(username: str | None) -> str:
     return user.name if user else username
 
 
+def modeler_choices() -> dict:
+    from services.case_status import modeler_choices as choices   # lazily: only the edit page needs it
+    return choices()
+
+
 def add_filters(env) -> None:
     env.filters["local"] = local_time
     env.filters["countdown"] = countdown
     env.filters["team"] = team_name
     env.filters["person"] = person
     env.globals["sla_clock"] = sla_clock
+    env.globals["modeler_choices"] = modeler_choices   # issue 11: topics and statuses for the modeler
     env.filters["wi_type"] = work_log_type
 
 
