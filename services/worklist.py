@@ -55,6 +55,7 @@ class WorklistItem:
     status: str
     assignee: str | None
     sla: SlaClock
+    remedy_number: str | None = None     # the linked Remedy incident, shown beside ours (issue 14)
 
 
 def sla_clock(case: CaseRow, *, now: datetime) -> SlaClock:
@@ -149,7 +150,7 @@ def _item(task: HumanTaskRow, case: CaseRow, now: datetime) -> WorklistItem:
                         team=task.team, claimed_by=task.claimed_by, created_at=task.created_at,
                         case_number=case.number or "", summary=case.summary, case_type=case.case_type,
                         priority=case.priority, status=case.status, assignee=case.assignee,
-                        sla=sla_clock(case, now=now))
+                        sla=sla_clock(case, now=now), remedy_number=case.remedy_incident_number)
 
 
 def absent_colleagues(session: Session, *, username: str) -> list[UserRow]:

@@ -31,3 +31,4 @@ def test_h_r1_1_the_remedy_number_is_shown_beside_ours_and_searchable(web, db_en
     found = desk.api("GET", "/api/cases?q=INC000000004711").json()["items"]
     assert [(c["number"], c["remedy_number"]) for c in found] == [(number, "INC000000004711")]
     assert "INC000000004711" in desk.get("/sager?q=INC000000004711").text
+    assert "INC000000004711" in desk.get("/worklist?view=team").text
