@@ -275,3 +275,27 @@ def test_h_r1_1_a_busy_server_answer_on_a_push_is_retried_not_dead(session, runt
     assert first.retried and not first.dead
     assert dispatch(factory, settings, now=T0 + timedelta(hours=1)).sent
     assert simulator.incident("INC000000000091")["Status"] == "Assigned"
+
+
+def test_h_r1_1_an_assignee_set_in_remedy_takes_over_when_mapped_to_a_team_member(session, runtime, factory, db_url,
+                                                                                   simulator, sim_target, sim_clock):
+    simulator.seed_incident(incident("INC000000000095"))
+    settings = make_settings(db_url, sim_target)
+    run(factory, runtime, settings, sim_target)
+    case = session.query(CaseRow).one()
+    case.team = "service_desk"
+    session.commit()
+    sim_clock.now = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+    simulator.change_incident("INC000000000095", {"Assignee Login ID": "sdtek"})        # sd.tekniker in the mapping
+    run(factory, runtime, settings, sim_target, now=T0 + timedelta(minutes=30))
+    session.expire_all()
+    case = session.query(CaseRow).one()
+    assert case.assignee == "sd.tekniker"
+    [change] = session.query(WorkInfoRow).filter(WorkInfoRow.case_id == case.id,
+                                                 WorkInfoRow.summary.like("Ændret i Remedy%")).all()
+    assert "Tildelt i Remedy: Servicedesk / sdtek" in change.notes and "overtages af sd.tekniker" in change.notes
+    sim_clock.now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    simulator.change_incident("INC000000000095", {"Assignee Login ID": "ukendt.person"})  # not mapped: recorded only
+    run(factory, runtime, settings, sim_target, now=T0 + timedelta(hours=1))
+    session.expire_all()
+    assert session.query(CaseRow).one().assignee == "sd.tekniker"
