@@ -73,12 +73,13 @@ def cmd_search(args) -> int:
     with session_scope() as session:
         result = search_cases(session, filters, now=parse_now(args.now))
     labels = handbook().labels
-    document = {"total": result.total, "page": result.page, "page_size": result.page_size, "pages": result.pages,
+    document = {"total": result.total, "more": result.more, "page": result.page, "page_size": result.page_size, "pages": result.pages,
                 "items": [hit_document(hit) for hit in result.items]}
     lines = [f"{hit.number:<16} {labels['status'].get(hit.status, hit.status):<20} "
              f"{labels['priority'].get(hit.priority or '', '-'):<8} {hit.customer_name[:24]:<24} {hit.summary[:60]}"
              for hit in result.items]
-    lines.append(f"{result.total} sag(er), side {result.page} af {result.pages}")
+    lines.append(f"{'over 1.000' if result.more else result.total} sag(er), side {result.page}"
+                 + ("" if result.more else f" af {result.pages}"))
     emit(document, args.json, "\n".join(lines))
     return 0
 

@@ -27,6 +27,7 @@ COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 CLOSED_STATUSES = ("closed", "rejected", "routed")
 PRIORITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 SORTS = ("-received", "received", "due", "priority", "number")
+COUNT_CAP = 1000
 _WORD = re.compile(r"\w+", re.UNICODE)
 _NUMBER = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*-?\d+")
 
@@ -68,18 +69,26 @@ class CaseHit:
 @dataclass(frozen=True)
 class CasePage:
     items: list[CaseHit]
-    total: int
+    total: int           # at most COUNT_CAP + 1: then `more` is true
     page: int
     page_size: int
 
     @property
+    def more(self) -> bool:
+        return self.total > COUNT_CAP
+
+    @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+        """Pages known so far (with `more`, at least one page beyond the current one)."""
+        known = max(1, -(-self.total // self.page_size))
+        return max(known, self.page + 1) if self.more else known
 
 
 def search_cases(session: Session, filters: CaseFilters, *, now: datetime) -> CasePage:
     conditions = _conditions(session, filters, now)
-    total = session.execute(select(func.count()).select_from(CaseRow).where(*conditions)).scalar_one()
+    # counted up to COUNT_CAP (a broad search says "more than 1,000", as a desk needs to know)
+    capped = select(CaseRow.id).where(*conditions).limit(COUNT_CAP + 1).subquery()
+    total = session.execute(select(func.count()).select_from(capped)).scalar_one()
     query = (select(CaseRow, _waiting().label("waiting")).where(*conditions).order_by(*_order(filters.sort))
              .offset((filters.page - 1) * filters.page_size).limit(filters.page_size))
     items = [CaseHit(number=c.number or "", summary=c.summary, case_type=c.case_type, status=c.status,

@@ -136,14 +136,18 @@ def retry_dead(session: Session, item_id: int, *, now: datetime) -> None:
 
 def _label(row: OutboxRow) -> str:
     """The Danish name of what was sent (`contact_attempt_2` → "kontaktforsøg nr. 2"), never the code."""
-    purpose = str(row.payload.get("purpose", row.kind))
+    return purpose_label(str(row.payload.get("purpose", row.kind)), kind=row.kind)
+
+
+def purpose_label(purpose: str, *, kind: str = "") -> str:
+    """A delivery's purpose in Danish, for Work Info and the admin pages."""
     base, _, number = purpose.rpartition("_")
     if number.isdigit() and base in PURPOSE_LABELS:
         return f"{PURPOSE_LABELS[base]} nr. {number}"
     if purpose.startswith("route_"):
         return "videresendelse til en anden enhed"
     return PURPOSE_LABELS.get(purpose, {"mail": "mail", "notification": "besked", "call": "opkald",
-                                        "remedy": "Remedy-opdatering"}.get(row.kind, "besked"))
+                                        "remedy": "Remedy-opdatering"}.get(kind or purpose, purpose or "besked"))
 
 
 def _work_info(session: Session, row: OutboxRow, now: datetime, event: str, summary: str, notes: str = "") -> None:

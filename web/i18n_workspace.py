@@ -56,3 +56,9 @@ EN.update({"reprioritise": "Change priority", "reprioritise_button": "Change pri
 
 DA.update({"sla_met": "overholdt", "sla_missed": "overskredet"})
 EN.update({"sla_met": "met", "sla_missed": "missed"})
+
+DELIVERY_KINDS_DA = {"mail": "Mail", "notification": "Besked", "call": "Opkald", "remedy": "Remedy"}
+DELIVERY_STATUS_DA = {"pending": "venter", "sent": "sendt", "dead": "død", "claimed": "sendes"}
+
+DA.update({"cases_more_than": "over"})
+EN.update({"cases_more_than": "more than"})

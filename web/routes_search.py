@@ -55,5 +55,5 @@ def case_list(request: Request, principal: Principal = Depends(requires(*READ_RO
 def api_cases(filters: CaseFilters = Depends(), principal: Principal = Depends(requires(*READ_ROLES)),
               session: Session = Depends(db_session), at: datetime = Depends(now)) -> dict:
     result = search_cases(session, filters, now=at)
-    return {"total": result.total, "page": result.page, "page_size": result.page_size, "pages": result.pages,
+    return {"total": result.total, "more": result.more, "page": result.page, "page_size": result.page_size, "pages": result.pages,
             "items": [hit_document(hit) for hit in result.items]}

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 from config.handbook import organisation
 from config.settings import get_settings
 from services.worklist import sla_clock
-from web.i18n_workspace import WORK_LOG_TYPES_DA
+from services.dispatcher import purpose_label
+from web.i18n_workspace import DELIVERY_KINDS_DA, DELIVERY_STATUS_DA, WORK_LOG_TYPES_DA
 
 
 def local_time(value: datetime | str | None, fmt: str = "%d-%m-%Y %H:%M") -> str:
@@ -61,6 +62,9 @@ def add_filters(env) -> None:
     env.globals["sla_clock"] = sla_clock
     env.globals["modeler_choices"] = modeler_choices   # issue 11: topics and statuses for the modeler
     env.filters["wi_type"] = work_log_type
+    env.filters["delivery_kind"] = lambda v, lang="da": v if lang == "en" else DELIVERY_KINDS_DA.get(v, v)
+    env.filters["delivery_status"] = lambda v, lang="da": v if lang == "en" else DELIVERY_STATUS_DA.get(v, v)
+    env.filters["delivery_purpose"] = lambda v, lang="da": v if lang == "en" else purpose_label(v)
 
 
 def work_log_type(value: str | None, lang: str = "da") -> str:

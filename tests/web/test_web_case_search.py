@@ -86,3 +86,15 @@ def test_h_r1_4_the_waiting_view_lists_a_case_waiting_for_the_customer(web, cloc
     page = desk.get("/sager?view=waiting")
     assert f'data-case="{waiting}"' in page.text and f'data-case="{other}"' not in page.text
     assert "venter på kunden" in page.text
+
+
+def test_a_broad_search_is_counted_up_to_a_cap_and_says_there_are_more(web, clock, monkeypatch):
+    import services.case_search as case_search
+    monkeypatch.setattr(case_search, "COUNT_CAP", 2)   # the real cap is 1,000; three cases show the rule
+    desk = web("sd.tekniker")
+    for i in range(3):
+        clock.advance(minutes=1)
+        _open(desk, summary=f"Printer {i} virker ikke")
+    body = desk.api("GET", "/api/cases?q=printer&page_size=2").json()
+    assert body["more"] is True and body["total"] == 3 and body["pages"] == 2 and len(body["items"]) == 2
+    assert "over 1.000" in desk.get("/sager?q=printer").text

@@ -57,3 +57,11 @@ def test_work_info_types_and_people_by_their_danish_labels(web):
     timeline = page.split('<ol class="timeline">', 1)[1].split("</ol>", 1)[0]
     assert '<span class="wi-type">Generel information</span> · Sara Servicedesk' in timeline
     assert "General Information" not in timeline
+
+
+def test_deliveries_on_the_admin_page_by_their_danish_labels(web):
+    register(web("sd.tekniker"))
+    page = web("admin").get("/admin/outbox").text
+    row = page.split('<table id="outbox">', 1)[1]
+    assert "Mail <small>kvittering for modtagelse</small>" in row and ">venter<" in row
+    assert "receipt" not in row.split("<td class=\"recipient\">")[0].split("<tbody>")[-1]
