@@ -90,6 +90,7 @@ class Runtime:
             self.engine.run(workflow, bundle, on_service_task, now=now)
         except Exception as exc:   # a diagram or data problem is recorded by the entry point (issue 11)
             if not is_failure(exc):
+                exc.sagsflow_element = running.get("element")   # where a refusal came from (the watchdog's failure)
                 raise
             raise process_failure(exc, instance=instance, task_meta=bundle.task_meta, actor=actor, now=now,
                                   element=running.get("element")) from exc

@@ -106,7 +106,7 @@ def fire_due_timers(session: Session, runtime: Runtime, *, instance_id: int, now
         raise
     except REFUSALS as exc:   # nobody to tell: a refused timer step is a failure of the process (issue 11)
         raise process_failure(exc, instance=instance, task_meta=bundle.task_meta, actor=ACTOR, now=now,
-                              step={"kind": "timer"}) from exc
+                              element=getattr(exc, "sagsflow_element", None), step={"kind": "timer"}) from exc
     return len(due)
 
 

@@ -179,3 +179,52 @@ def test_cancel_without_customer_contact_sends_nothing(session, runtime):
     session.commit()
     assert result["customer_told"] is False
     assert session.query(OutboxRow).filter(OutboxRow.idempotency_key.like("%case_cancelled%")).count() == 0
+
+
+NO_ANSWER = {"call_outcome": "no_answer", "customer_confirmed": False, "customer_reports_unsolved": False}
+
+
+def _broken_after_timer(text: str) -> str:
+    """The next contact attempt first runs a service task that names no unit (a diagram problem)."""
+    text = text.replace('<bpmn:sequenceFlow id="flow_next_attempt" sourceRef="next_attempt_due" targetRef="contact_merge" />',
+                        '<bpmn:sequenceFlow id="flow_next_attempt" sourceRef="next_attempt_due" targetRef="prepare_attempt" />'
+                        '<bpmn:sequenceFlow id="flow_prepared" sourceRef="prepare_attempt" targetRef="contact_merge" />')
+    text = text.replace('<bpmn:incoming>flow_next_attempt</bpmn:incoming>\n      <bpmn:outgoing>flow_to_mail</bpmn:outgoing>',
+                        '<bpmn:incoming>flow_prepared</bpmn:incoming>\n      <bpmn:outgoing>flow_to_mail</bpmn:outgoing>')
+    return text.replace('<bpmn:serviceTask id="send_contact_mail"',
+                        '<bpmn:serviceTask id="prepare_attempt" name="Forbered næste forsøg" camunda:type="external" '
+                        'camunda:topic="route_to_unit"><bpmn:incoming>flow_next_attempt</bpmn:incoming>'
+                        '<bpmn:outgoing>flow_prepared</bpmn:outgoing></bpmn:serviceTask>\n'
+                        '    <bpmn:serviceTask id="send_contact_mail"', 1)
+
+
+def test_a_failing_timer_is_recorded_once_not_fired_every_sweep_and_retried_after_migration(db_engine, session, runtime):
+    from services.watchdog import sweep
+    from store.models import WaitingTimerRow
+    fixed, broken = _variant(session, runtime, transform=_broken_after_timer, file="contact_customer.bpmn")
+    walk = CaseWalk(session, runtime)
+    walk.to_work()
+    walk.resolve()
+    walk.do("test_solution", "net.tekniker", {"test_persons": "Hanne", "test_outcome": "passed",
+                                              "tested_with_customer": True})
+    walk.do("call_customer", "net.tekniker", NO_ANSWER)
+    due = session.query(WaitingTimerRow).one().due_at
+    factory = session_factory(db_engine)
+    report = sweep(factory, runtime, now=due)
+    assert (report.timers_fired, report.failed) == (0, 1)
+    session.expire_all()
+    instance = instance_for_case(session, _case_id(session, walk))
+    assert instance.failed_element == "prepare_attempt" and instance.failed_by == "watchdog"
+    assert instance.failed_step == {"kind": "timer"} and "unknown unit" in instance.error
+    assert [p.label for p in problem_instances(session)] == ["Fejl i processen ved Forbered næste forsøg"]
+    again = sweep(factory, runtime, now=due + timedelta(minutes=1))      # not tried again and again
+    assert (again.timers_fired, again.failed) == (0, 0)
+    assert sum(w["event"] == "process_failed" for w in walk.doc()["work_info"]) == 1
+
+    migrate_case(session, runtime, number=walk.number, to_version=fixed, actor="admin", now=due + timedelta(minutes=5))
+    session.commit()
+    result = retry_case(session, runtime, number=walk.number, actor="admin", now=due + timedelta(minutes=6))
+    session.commit()
+    assert result["open_tasks"] == ["call_customer"]
+    session.expire_all()
+    assert instance_for_case(session, _case_id(session, walk)).failed_at is None
