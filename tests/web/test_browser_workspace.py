@@ -132,3 +132,29 @@ def test_badges_say_what_they_show_narrow_screens_fit_and_errors_get_the_focus(s
     phone.goto("/sager")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 400
     narrow.close()
+
+
+def test_raising_a_case_to_critical_in_the_browser_starts_on_call(server, browser):  # noqa: F811
+    pages = {name: sign_in(browser, server, name) for name in ("sd.tekniker", "app.koordinator", "app.tekniker")}
+    desk = pages["sd.tekniker"]
+    desk.goto("/cases/new")
+    desk.fill("input[name=summary]", "Medicinmodulet er langsomt")
+    desk.fill("input[name=customer_name]", "Mette Madsen")
+    desk.fill("input[name=customer_phone]", "22334455")
+    desk.click("#new-case-form button[type=submit]")
+    desk.wait_for_selector("h1[data-bpmn-id=classify_case]")
+    number = desk.locator(".crumbs a").first.inner_text()
+    for step in ("classify_case", "first_triage", "choose_team", "questionnaire_application_operations"):
+        _do(pages, number, step)
+    desk.goto(f"/cases/{number}")
+    assert "Medium" in desk.locator(".case-head").inner_text()
+    desk.select_option("#priority-form select[name=impact]", "1")
+    desk.select_option("#priority-form select[name=urgency]", "1")
+    desk.fill("#priority-form textarea[name=reason]", "Hele hospitalet kan ikke give medicin")
+    with desk.expect_navigation():
+        desk.click("#priority-form button[type=submit]")
+    assert "Prioriteten er nu Kritisk – driftsvagten er underrettet" in desk.locator(".flash.ok").inner_text()
+    assert "Kritisk" in desk.locator(".case-head").inner_text()
+    assert desk.locator(".wi-summary", has_text="Driftsvagtproceduren er startet (prioritet Kritisk)").count() == 1
+    assert desk.locator(".wi-summary", has_text="Prioritet ændret fra Medium til Kritisk").count() == 1
+    shot(desk, "14-reprioritised-to-critical")
