@@ -83,6 +83,7 @@ def test_dmn_editor_changes_a_cell_and_deploys(server, browser, db_from_server):
     page.goto("/definitions/1/edit?file=priority_matrix.dmn")
     page.wait_for_selector("#dmn-editor[data-ready=true]", timeout=30000)
     assert page.locator("textarea#xml").is_hidden()
+    assert "Hit-politik" in page.locator("#dmn-editor").inner_text()   # the table editor speaks Danish
     cell = page.locator("td[data-element-id=rule_impact1_urgency3_priority]")
     assert cell.inner_text().strip() == '"high"'
     cell.locator("[contenteditable]").first.click()

@@ -98,13 +98,16 @@ export default {
     "Gatewayen er overflødig: den har kun ét ind- og ét udgående flow",
   "{errors} Errors, {warnings} Warnings": "{errors} fejl, {warnings} advarsler",
   // dmn-js
+  "When": "Når", "And": "Og", "Then": "Så", "Annotations": "Kommentarer", "View DRD": "Vis DRD",
+  "Hit policy": "Hit-politik", "Unique": "Entydig", "First": "Første", "Any": "Enhver", "Collect": "Saml",
+  "Rule order": "Regelrækkefølge", "Output order": "Outputrækkefølge", "Decision name": "Beslutningens navn",
   "Decision table": "Beslutningstabel", "Input": "Input", "Output": "Output", "Annotation": "Kommentar",
-  "Hit policy": "Hit-politik", "Hit policy:": "Hit-politik:", "Add rule": "Tilføj regel", "Add input": "Tilføj input",
+  "Hit policy:": "Hit-politik:", "Add rule": "Tilføj regel", "Add input": "Tilføj input",
   "Add output": "Tilføj output", "Remove rule": "Fjern regel", "Remove input": "Fjern input", "Remove output": "Fjern output",
   "Add rule above": "Tilføj regel over", "Add rule below": "Tilføj regel under", "Copy rule above": "Kopiér regel over",
   "Copy rule below": "Kopiér regel under", "Input label": "Inputetiket", "Output label": "Outputetiket",
   "Input expression": "Inputudtryk", "Output name": "Outputnavn", "Expression language": "Udtrykssprog",
-  "Type:": "Type:", "View DRD": "Vis DRD", "Open decision table": "Åbn beslutningstabel", "Predefined values": "Faste værdier",
+  "Type:": "Type:", "Open decision table": "Åbn beslutningstabel", "Predefined values": "Faste værdier",
   "Clear": "Ryd", "Edit string": "Redigér tekst", "Edit boolean": "Redigér ja/nej", "Edit date": "Redigér dato",
   "Edit number": "Redigér tal", "Match one": "Matcher én", "Match none": "Matcher ingen", "Yes": "Ja", "No": "Nej",
 };

@@ -5,8 +5,10 @@
   "use strict";
   var box = document.getElementById("dmn-editor"), textarea = document.getElementById("xml");
   if (!box || !textarea || typeof window.DmnJS !== "function") return;
-  var common = window.SagsflowTranslate ? { additionalModules: [window.SagsflowTranslate] } : {};
-  var editor = new window.DmnJS({ container: box, common: common, keyboard: { bindTo: document } });
+  var danish = window.SagsflowTranslate ? { additionalModules: [window.SagsflowTranslate] } : {};
+  // per view: dmn-js replaces `common.additionalModules` with each view's own list
+  var editor = new window.DmnJS({ container: box, drd: danish, decisionTable: danish, literalExpression: danish,
+                                  boxedExpression: danish });
   box.dmnEditor = editor;   // for scripted checks (the browser tests)
   box.hidden = false;
 
