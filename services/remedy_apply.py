@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from config.handbook import handbook
 from config.settings import Settings
-from connectors.remedy.mapping import ImportedIncident
+from connectors.remedy.incoming import ImportedIncident
 from domain.errors import InvalidState
 from services.reprioritise import apply_priority
 from services.runtime import Runtime

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from config.settings import Settings
 from connectors.remedy import (RemedyClient, RemedyDataError, RemedyEntry, RemedyPermanentError,
                                incident_from_remedy)
-from connectors.remedy.mapping import ImportedIncident, parse_ar_datetime
+from connectors.remedy.incoming import ImportedIncident, parse_ar_datetime
 from connectors.remedy.qualification import and_, field_equals, field_ge, field_gt, group, or_
 from domain.errors import SagsflowError
 from services.cases import NewCase, open_case

@@ -5,8 +5,8 @@ Serves H-R1.1 (every aspect of a case recorded as Work Info, mirrored to
 and the "Work Info types" section (Remedy Work Log types). No I/O, no database.
 
 Outgoing models validate strictly (a clear pydantic ``ValidationError``);
-incoming Remedy data is validated by :func:`incident_from_remedy`, which raises
-:class:`RemedyDataError` naming what is missing or unknown. Text from Remedy is
+incoming Remedy data is validated in ``connectors.remedy.incoming`` (re-exported
+here), which raises ``RemedyDataError`` naming what is missing or unknown. Text from Remedy is
 kept as plain text: control and bidi-override characters are removed and lengths
 are capped; HTML or script is never interpreted (escaping is the renderer's job).
 """
@@ -14,13 +14,10 @@ are capped; HTML or script is never interpreted (escaping is the renderer's job)
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from connectors.remedy.errors import RemedyDataError
 from domain.text import clean_text as boundary_text
 
 CaseStatus = Literal["new", "assigned", "in_progress", "pending", "resolved", "closed", "cancelled"]
@@ -73,10 +70,6 @@ VIEW_ACCESS_TO_REMEDY: dict[str, str] = {"internal": "Internal", "public": "Publ
 SUMMARY_MAX_LENGTH = 100  # HPD Description / Work Log Description (Summary)
 NOTES_MAX_LENGTH = 32_000  # Detailed Decription / Detailed Description (Notes)
 SHORT_TEXT_MAX_LENGTH = 254  # names, logins, groups, status reasons
-REQUIRED_INCIDENT_FIELDS: tuple[str, ...] = (
-    "Incident Number", "Description", "Status", "Priority", "Impact", "Urgency",
-    "Last Modified Date",
-)
 
 _INCIDENT_NUMBER = re.compile(r"^[A-Z]{2,5}[0-9]{6,15}$")
 _STRICT = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
@@ -200,39 +193,6 @@ def interface_update_values(state: RemedyState) -> dict[str, str]:
     return values
 
 
-class ImportedIncident(BaseModel):
-    """An incident read from ``HPD:Help Desk`` / ``HPD:IncidentInterface``, validated."""
-
-    model_config = ConfigDict(frozen=True)
-
-    incident_number: str
-    summary: str
-    notes: str | None
-    status: CaseStatus
-    remedy_status: str
-    status_reason: str | None
-    priority: CasePriority
-    impact: int
-    urgency: int
-    last_modified: datetime
-    assigned_group: str | None
-    assignee_login: str | None
-    reported_at: datetime | None = None
-    customer_first_name: str | None = None
-    customer_last_name: str | None = None
-    customer_email: str | None = None
-    customer_phone: str | None = None
-    site: str | None = None
-    company: str | None = None
-    service_type: str | None = None
-    last_modified_by: str | None = None
-
-    @property
-    def customer_name(self) -> str | None:
-        name = " ".join(p for p in (self.customer_first_name, self.customer_last_name) if p)
-        return name or None
-
-
 def _notes_with_reference(case: CaseForRemedy) -> str:
     reference = f"Sagsflow-sag {case.number}"
     return f"{reference}\n\n{case.notes}" if case.notes else reference
@@ -299,78 +259,6 @@ def work_info_values(info: WorkInfoForRemedy) -> dict[str, str]:
     return values
 
 
-def parse_ar_datetime(value: Any, *, field: str) -> datetime:
-    """``"2019-10-15T23:36:18.000+0000"`` (or epoch seconds) -> aware UTC datetime."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value, tz=UTC)
-    if isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value.strip())
-        except ValueError:
-            parsed = None
-        if parsed is not None and parsed.tzinfo is not None:
-            return parsed.astimezone(UTC)
-    raise RemedyDataError(f"{field} is not an AR date-time: {str(value)[:40]!r}")
-
-
-def _lookup(table: Mapping[str, Any], values: Mapping[str, Any], field: str, number: str) -> Any:
-    raw = values[field]
-    if not isinstance(raw, str) or raw not in table:
-        known = ", ".join(table)
-        raise RemedyDataError(
-            f"Remedy incident {number} has unknown {field} {str(raw)[:40]!r}; expected one of: {known}"
-        )
-    return table[raw]
-
-
-def _optional_text(values: Mapping[str, Any], field: str, max_length: int) -> str | None:
-    raw = values.get(field)
-    if raw is None or raw == "":
-        return None
-    if not isinstance(raw, str):
-        raise RemedyDataError(f"{field} must be text, got {type(raw).__name__}")
-    return clean_text(raw, max_length=max_length) or None
-
-
-def incident_from_remedy(values: Mapping[str, Any]) -> ImportedIncident:
-    """Validate an incident's ``values`` from Remedy and map them to our vocabulary."""
-    if not isinstance(values, Mapping):
-        raise RemedyDataError(f"incident values must be an object, got {type(values).__name__}")
-    missing = [f for f in REQUIRED_INCIDENT_FIELDS if values.get(f) in (None, "")]
-    if missing:
-        raise RemedyDataError(f"Remedy incident is missing required field(s): {', '.join(missing)}")
-    raw_number = values["Incident Number"]
-    if not isinstance(raw_number, str) or not _INCIDENT_NUMBER.match(raw_number):
-        raise RemedyDataError(f"Incident Number {str(raw_number)[:40]!r} is not like INC000000000123")
-    summary = _optional_text(values, "Description", SUMMARY_MAX_LENGTH)
-    if summary is None:
-        raise RemedyDataError(f"Remedy incident {raw_number} has an empty Description")
-    detailed = "Detailed Decription" if "Detailed Decription" in values else "Detailed Description"
-    return ImportedIncident(
-        incident_number=raw_number,
-        summary=summary,
-        notes=_optional_text(values, detailed, NOTES_MAX_LENGTH),
-        status=_lookup(STATUS_FROM_REMEDY, values, "Status", raw_number),
-        remedy_status=values["Status"],
-        status_reason=_optional_text(values, "Status_Reason", SHORT_TEXT_MAX_LENGTH),
-        priority=_lookup(PRIORITY_FROM_REMEDY, values, "Priority", raw_number),
-        impact=_lookup(IMPACT_FROM_REMEDY, values, "Impact", raw_number),
-        urgency=_lookup(URGENCY_FROM_REMEDY, values, "Urgency", raw_number),
-        last_modified=parse_ar_datetime(values["Last Modified Date"], field="Last Modified Date"),
-        assigned_group=_optional_text(values, "Assigned Group", SHORT_TEXT_MAX_LENGTH),
-        assignee_login=_optional_text(values, "Assignee Login ID", SHORT_TEXT_MAX_LENGTH),
-        reported_at=_optional_date(values, "Reported Date") or _optional_date(values, "Submit Date"),
-        customer_first_name=_optional_text(values, "First Name", SHORT_TEXT_MAX_LENGTH),
-        customer_last_name=_optional_text(values, "Last Name", SHORT_TEXT_MAX_LENGTH),
-        customer_email=_optional_text(values, "Internet E-mail", 320),
-        customer_phone=_optional_text(values, "Phone Number", 40),
-        site=_optional_text(values, "Site", SHORT_TEXT_MAX_LENGTH),
-        company=_optional_text(values, "Company", SHORT_TEXT_MAX_LENGTH),
-        service_type=_optional_text(values, "Service Type", SHORT_TEXT_MAX_LENGTH),
-        last_modified_by=_optional_text(values, "Last Modified By", SHORT_TEXT_MAX_LENGTH),
-    )
-
-
-def _optional_date(values: Mapping[str, Any], field: str) -> datetime | None:
-    raw = values.get(field)
-    return None if raw in (None, "") else parse_ar_datetime(raw, field=field)
+# the incoming side lives in connectors.remedy.incoming; these names stay importable from here
+from connectors.remedy.incoming import (  # noqa: E402
+    REQUIRED_INCIDENT_FIELDS, ImportedIncident, incident_from_remedy, parse_ar_datetime)
