@@ -118,6 +118,7 @@ def create_app(settings: Settings, *, session_factory: sessionmaker[Session] | N
         app.include_router(module.router)
     app.include_router(routes_search.router)
     app.include_router(routes_control.router)              # issue 11: retry, cancel, migrate
+    app.include_router(routes_control.api)
     app.include_router(routes_insight.router)             # issue 16: /indsigt, /api/insight
     app.include_router(routes_conversation.router)       # issue 13: conversation, attachments, contacts
     app.include_router(routes_conversation_api.router)

@@ -1,13 +1,15 @@
 """Running cases under control in the browser (issue 11; H-R1.1 Work Info for every change): run a
 failed step again and cancel with a reason (coordinator of the case's team, administrator), preview
 and move a case to another diagram version, and the running cases of a version (process owner,
-administrator). Parse, call a service, render; the services check who may do what."""
+administrator); the same under /api as JSON. Parse, call a service, render; the services check who
+may do what."""
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from domain.errors import FormInvalid, InvalidState
@@ -80,3 +82,49 @@ def version_cases(request: Request, version_id: DbId, principal: Principal = Dep
                   session: Session = Depends(db_session)):
     version = get_version(session, version_id)
     return render(request, "definition_cases.html", {"version": version, "cases": cases_of_version(session, version_id)})
+
+
+# ---------------------------------------------------------------- REST API (the same services)
+api = APIRouter(prefix="/api", tags=["api"])
+
+
+class CancelIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(max_length=2000, description="why the case is cancelled (required, at least 3 characters)")
+
+
+class MigrateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    to: int = Field(ge=1, le=2_147_483_647, description="the diagram version to move to")
+    dry_run: bool = Field(default=False, description="only show what would happen")
+
+
+@api.post("/cases/{number}/retry", summary="Run the failed step of a case again")
+def api_retry(number: str, principal: Principal = Depends(requires(*CONTROLLERS)),
+              session: Session = Depends(db_session), rt: Runtime = Depends(runtime),
+              at: datetime = Depends(now)) -> dict:
+    result = retry_case(session, rt, number=number, actor=principal.username, now=at)
+    session.commit()
+    return result
+
+
+@api.post("/cases/{number}/cancel", summary="Cancel a running case with a reason")
+def api_cancel(number: str, body: CancelIn, principal: Principal = Depends(requires(*CONTROLLERS)),
+               session: Session = Depends(db_session), rt: Runtime = Depends(runtime),
+               at: datetime = Depends(now)) -> dict:
+    result = cancel_case(session, rt, number=number, actor=principal.username, reason=body.reason, now=at)
+    session.commit()
+    return result
+
+
+@api.post("/cases/{number}/migrate", summary="Preview (dry_run) or move a case to another diagram version")
+def api_migrate(number: str, body: MigrateIn, principal: Principal = Depends(requires(*MIGRATORS)),
+                session: Session = Depends(db_session), rt: Runtime = Depends(runtime),
+                at: datetime = Depends(now)) -> dict:
+    result = migrate_case(session, rt, number=number, to_version=body.to, actor=principal.username, now=at,
+                          dry_run=body.dry_run)
+    if body.dry_run:
+        session.rollback()
+    else:
+        session.commit()
+    return result

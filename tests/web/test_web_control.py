@@ -87,3 +87,19 @@ def test_coordinator_worklist_shows_a_failed_case_of_the_team(web, session, runt
     worklist = coordinator.get("/worklist").text
     assert 'id="failed-cases"' in worklist and number in worklist and "Fejl i processen ved" in worklist
     assert 'id="failed-cases"' not in web("net.koordinator").get("/worklist").text   # another team's coordinator
+
+
+def test_the_same_under_the_api(web, session, runtime):
+    desk, number, fixed, broken = _failed_case(web, session, runtime)
+    admin = web("admin")
+    preview = admin.api("POST", f"/api/cases/{number}/migrate", {"to": fixed, "dry_run": True})
+    assert preview.status_code == 200 and preview.json()["possible"] and not preview.json()["migrated"]
+    assert admin.api("POST", f"/api/cases/{number}/retry").status_code == 409          # still broken
+    assert admin.api("POST", f"/api/cases/{number}/migrate", {"to": fixed}).json()["migrated"]
+    retried = admin.api("POST", f"/api/cases/{number}/retry")
+    assert retried.status_code == 200 and "choose_team" in retried.json()["open_tasks"]
+    refused = admin.api("POST", f"/api/cases/{number}/cancel", {"reason": ""})
+    assert refused.status_code == 422 and "reason" in refused.json()["fields"]
+    assert web("app.tekniker").api("POST", f"/api/cases/{number}/cancel", {"reason": "Dublet"}).status_code == 403
+    done = admin.api("POST", f"/api/cases/{number}/cancel", {"reason": "Dublet af en anden sag"})
+    assert done.status_code == 200 and done.json()["status"] == "cancelled"
