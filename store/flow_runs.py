@@ -54,8 +54,8 @@ def due_timer_cases(session: Session, *, now: datetime, limit: int = 1000) -> li
                                   WaitingTimerRow.bpmn_id, ProcessInstanceRow.definition_id)
                            .join(ProcessInstanceRow, ProcessInstanceRow.id == WaitingTimerRow.instance_id)
                            .join(CaseRow, CaseRow.id == ProcessInstanceRow.case_id)
-                           .where(WaitingTimerRow.due_at <= now)
-                           .order_by(WaitingTimerRow.instance_id).limit(limit)).all()
+                           .where(WaitingTimerRow.due_at <= now, ProcessInstanceRow.failed_at.is_(None))
+                           .order_by(WaitingTimerRow.instance_id).limit(limit)).all()   # failed: see issue 11
     meta = {d.id: d.task_meta or {} for d in session.scalars(
         select(ProcessDefinitionRow).where(ProcessDefinitionRow.id.in_({r.definition_id for r in rows})))} if rows else {}
     found: dict[int, tuple[int, int, str | None, list[str]]] = {}
