@@ -254,9 +254,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL",
                                                              "postgresql://postgres@127.0.0.1:5432/test"))
+    parser.add_argument("--write", action="store_true", help="replace this section of BENCHMARKS.md")
     args = parser.parse_args(argv)
-    print(render(run(seconds=args.seconds, postgres_url=args.postgres)))
+    section = render(run(seconds=args.seconds, postgres_url=args.postgres))
+    print(section)
+    if args.write:
+        write_section(ROOT / "BENCHMARKS.md", section)
     return 0
+
+
+def write_section(path: Path, section: str) -> None:
+    """Put `section` (a `## …` block) into the file, replacing an earlier run of it."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    title = section.splitlines()[0]
+    start = text.find(title)
+    if start < 0:
+        text = text.rstrip("\n") + "\n\n" + section
+    else:
+        end = text.find("\n## ", start + len(title))
+        text = text[:start] + section.rstrip("\n") + "\n" + (text[end:] if end >= 0 else "")
+    path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
