@@ -217,6 +217,9 @@ def test_a_failing_timer_is_recorded_once_not_fired_every_sweep_and_retried_afte
     assert instance.failed_element == "prepare_attempt" and instance.failed_by == "watchdog"
     assert instance.failed_step == {"kind": "timer"} and "unknown unit" in instance.error
     assert [p.label for p in problem_instances(session)] == ["Fejl i processen ved Forbered næste forsøg"]
+    from store.flow_runs import due_timer_cases
+    from store.sla import due_timer_instance_ids
+    assert due_timer_cases(session, now=due) == [] and due_timer_instance_ids(session, now=due) == []   # flow and tick
     again = sweep(factory, runtime, now=due + timedelta(minutes=1))      # not tried again and again
     assert (again.timers_fired, again.failed) == (0, 0)
     assert sum(w["event"] == "process_failed" for w in walk.doc()["work_info"]) == 1
