@@ -9,7 +9,8 @@ fetch (unseen) → parse → for each mail, in its own transaction:
 - any other reply: kept on the case as an *unverified* mail for a person to accept or reject — no
   contact, no delivery, no public Work Info;
 - a mail that cannot be stored (anything unexpected while handling it): *quarantined* — its raw bytes
-  kept in `inbound_mail` for an administrator (admin page), and the rest of the mailbox goes on.
+  kept in `inbound_mail` for an administrator (admin page), and the rest of the mailbox goes on. A
+  database that is down or busy is not the mail's fault: the poll fails and nothing is flagged.
 Every handled mail is recorded in `inbound_mail` (by Message-ID), so a poll repeated after a crash
 between commit and flagging changes nothing; only then are the handled mails flagged \\Seen. Mails that
 match no case, or that are not mail at all, stay unseen for a person. The log carries UIDs, counts and
@@ -23,6 +24,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy.exc import InterfaceError, OperationalError, TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from config.handbook import handbook
@@ -38,6 +40,8 @@ from store.models import CaseRow, InboundMailRow
 
 log = logging.getLogger(__name__)
 ACTOR = "mail"
+# the database is unreachable or busy: a fault of the moment, never a reason to quarantine a mail
+DATABASE_DOWN = (OperationalError, InterfaceError, PoolTimeout)
 _SAFE_KEY = re.compile(r"<[!-;=?-~]{3,250}>")   # printable ASCII only: anything else is hashed
 
 
@@ -76,6 +80,8 @@ def poll_inbox(factory: sessionmaker[Session], runtime: Runtime, settings: ImapS
             log.warning("IMAP message UID %d left unseen: %s", uid, exc)
             report.unreadable += 1
             continue
+        except DATABASE_DOWN:
+            raise   # not the mail's fault: the run fails, nothing is flagged, the next poll catches up
         except Exception as exc:   # noqa: BLE001 - poison must not block the mailbox (issue 9)
             reply = None
             error = exc
@@ -84,6 +90,8 @@ def poll_inbox(factory: sessionmaker[Session], runtime: Runtime, settings: ImapS
                 if handle_reply(factory, runtime, reply, key=message_key(reply, raw), now=now, report=report):
                     handled.append(uid)
                 continue
+            except DATABASE_DOWN:
+                raise
             except Exception as exc:   # noqa: BLE001 - poison must not block the mailbox (issue 9)
                 error = exc
         if quarantine(factory, raw, reply, error=error, now=now):

@@ -180,3 +180,19 @@ def test_issue_9_a_mail_that_cannot_be_stored_is_quarantined_and_the_rest_is_pro
     assert "fortroligt-svar" not in caplog.text
     again = poll_inbox(factory, runtime, imap_settings, now=T0 + timedelta(hours=3))   # flagged: not refetched
     assert again.quarantined == 0 and again.duplicates == 0
+
+
+def test_issue_9_a_database_that_is_down_quarantines_nothing_and_loses_nothing(
+        session, runtime, factory, settings, sink, imap_settings, imap_append, tmp_path):
+    from sqlalchemy.exc import OperationalError
+
+    from store.db import make_engine
+    walk = waiting_for_information(session, runtime, factory, settings)
+    request = sent(sink, "mangler oplysninger")
+    imap_append(mail(sender="kunde@example.org", subject="Stiknummer", body="Det er 60-143B", msgid="db-down",
+                     in_reply_to=request["Message-ID"]))
+    dead = session_factory(make_engine(f"sqlite:///{tmp_path}/no/such/dir/x.db"))
+    with pytest.raises(OperationalError):
+        poll_inbox(dead, runtime, imap_settings, now=T0 + timedelta(hours=2))
+    report = poll_inbox(factory, runtime, imap_settings, now=T0 + timedelta(hours=3))   # still unseen
+    assert report.delivered == [walk.number] and report.quarantined == 0
