@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from config.settings import Settings
 from connectors.remedy.mapping import RemedyState, is_backwards
+from services.remedy_apply import remedy_work_info
 from store.models import CaseRow, OutboxRow, WorkInfoRow
 from store.outbox import enqueue
 
@@ -42,17 +43,17 @@ class PushReport:
     errors: list[str] = field(default_factory=list)
 
 
-def record_accepted(factory) -> None:
+def record_accepted(factory, *, now: datetime) -> None:
     """Before an import: delivered creates link their cases (so they are not imported again)."""
     with factory() as session, session.begin():
-        _record_accepted(session)
+        _record_accepted(session, now=now)
 
 
 def queue_changes(factory, *, settings: Settings, now: datetime, batch: int = 1000) -> PushReport:
     """Record accepted pushes, then queue Work Info, state updates and creates for Remedy."""
     report = PushReport()
     with factory() as session, session.begin():
-        _record_accepted(session)
+        _record_accepted(session, now=now)
         report.queued += _queue_work_info(session, now=now, batch=batch)
         latest = _latest_updates(session)
         final = (CaseRow.remedy_status.is_(None)) | (CaseRow.remedy_status.not_in(("closed", "cancelled")))
@@ -71,7 +72,7 @@ def _latest_updates(session: Session) -> dict[int, OutboxRow]:
     return {row.case_id: row for row in rows}
 
 
-def _record_accepted(session: Session) -> None:
+def _record_accepted(session: Session, *, now: datetime) -> None:
     """Delivered creates link their case; the newest delivered update is what Remedy now shows."""
     creates = session.execute(
         select(OutboxRow, CaseRow).join(CaseRow, CaseRow.id == OutboxRow.case_id)
@@ -85,6 +86,9 @@ def _record_accepted(session: Session) -> None:
             case.remedy_status = case.remedy_pushed_status = "new"
             case.remedy_view = {"group": None, "assignee": None, "notes": None, "priority": None}
     for case_id, item in _latest_updates(session).items():
+        if item.status == "dead" and not item.payload.get("noted"):
+            _note_refusal(session, session.get(CaseRow, case_id), item, now=now)
+            continue
         if item.status != "sent" or item.payload.get("recorded"):
             continue
         case = session.get(CaseRow, case_id)
@@ -93,6 +97,15 @@ def _record_accepted(session: Session) -> None:
         case.remedy_view = {**(case.remedy_view or {}), "group": state.get("assigned_group"),
                             "assignee": state.get("assignee_login")}
         item.payload = {**item.payload, "recorded": True}
+
+
+def _note_refusal(session: Session, case: CaseRow, item: OutboxRow, *, now: datetime) -> None:
+    """A refused push becomes Work Info on the case (Remedy's own text), once; not sent to Remedy."""
+    wanted = item.payload.get("state", {})
+    remedy_work_info(session, case, "remedy_refused", "Remedy afviste opdateringen",
+                     f"Ønsket status: {wanted.get('status')}\n{(item.last_error or '')[:1000]}\n"
+                     "Sagen og Remedy er ikke i trit; en administrator kan sende den igen fra udbakken.", now=now)
+    item.payload = {**item.payload, "noted": True}
 
 
 def _queue_work_info(session: Session, *, now: datetime, batch: int) -> int:

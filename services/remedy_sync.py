@@ -65,7 +65,7 @@ def sync(factory: sessionmaker[Session], runtime: Runtime, client: RemedyClient,
          now: datetime) -> SyncReport:
     """One sync: import, then queue what goes back. Remedy faults propagate (the flow retries)."""
     report = SyncReport()
-    record_accepted(factory)
+    record_accepted(factory, now=now)
     import_incidents(factory, runtime, client, settings=settings, now=now, report=report)
     push = queue_changes(factory, settings=settings, now=now)
     report.queued, report.errors = push.queued, report.errors + push.errors

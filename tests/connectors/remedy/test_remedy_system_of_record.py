@@ -169,6 +169,8 @@ def test_h_r1_1_a_validation_error_answered_with_500_is_permanent_and_not_record
     run(factory, runtime, settings, sim_target, now=T0 + timedelta(minutes=3))
     session.expire_all()
     assert session.query(CaseRow).one().remedy_status == "new"          # not recorded as pushed
+    [refusal] = session.query(WorkInfoRow).filter_by(event="remedy_refused").all()   # the desk sees it, once
+    assert "Assigned Group field is required" in refusal.notes and refusal.remedy_queued_at is not None
     assert session.query(OutboxRow).filter(OutboxRow.idempotency_key.like("remedy:update:%")).count() == 1
     assert simulator.incident("INC000000000051")["Status"] == "New"
 
