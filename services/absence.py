@@ -100,6 +100,12 @@ def absence_until(session: Session, username: str) -> datetime | None:
     return session.execute(query).scalar_one_or_none()
 
 
+def absence_note(session: Session, username: str) -> str:
+    """' (fraværende til 26-11-2026)' for a person picker (issue 13): why someone cannot take the case."""
+    until = absence_until(session, username)
+    return f" (fraværende til {until.astimezone(LOCAL):%d-%m-%Y})" if until else " (fraværende)"
+
+
 def absences_for(session: Session, *, username: str) -> list[AbsenceRow]:
     """The person's own periods and those of the teams they coordinate, newest first."""
     people = {username, *team_people(session, coordinator=username)}

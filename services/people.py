@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from config.handbook import organisation
 from domain.forms import FormSpec
+from services.absence import absence_note
 from store.models import MembershipRow, UserRow
 
 
@@ -43,11 +44,12 @@ def people_choices(session: Session, form: FormSpec, data: dict) -> dict[str, Pi
             team_from = None
         if not teams:
             continue
-        rows = session.execute(select(MembershipRow.team, UserRow.username, UserRow.display_name)
+        rows = session.execute(select(MembershipRow.team, UserRow.username, UserRow.display_name, UserRow.absent)
                                .join(UserRow, UserRow.username == MembershipRow.username)
                                .where(MembershipRow.team.in_(teams), UserRow.active.is_(True))
                                .order_by(UserRow.display_name)).all()
         groups = [PeopleGroup(team, teams_config[team].name if team in teams_config else team,
-                              [(u, d) for t, u, d in rows if t == team]) for team in teams]
+                              [(u, d + absence_note(session, u) if absent else d) for t, u, d, absent in rows
+                               if t == team]) for team in teams]   # issue 13: the picker says who is away
         pickers[f.id] = Picker(team_from, [g for g in groups if g.people])
     return pickers

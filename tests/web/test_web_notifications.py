@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from store.models import AbsenceRow, CaseRow, NotificationRow, UserRow
-from webclient import ANSWERS, complete, register
+from webclient import ANSWERS, complete, register, task_of
 
 
 def _to_distribution(desk, app) -> str:
@@ -54,3 +54,15 @@ def test_h_r2_2_absence_from_the_page_and_redistribution_through_the_api(web, ap
     with app.state.session_factory() as session:
         kinds = {(n.username, n.kind) for n in session.execute(select(NotificationRow)).scalars()}
     assert ("app.tekniker2", "assigned") in kinds
+
+
+def test_h_r2_2_the_distribution_picker_says_who_is_absent_and_refuses_them(web, app):
+    desk, coordinator = web("sd.tekniker"), web("app.koordinator")
+    number = _to_distribution(desk, app)
+    coordinator.post("/absence", {"username": "app.tekniker", "starts": "2026-11-23T08:00",
+                                  "ends": "2026-11-27T16:00"})
+    task = task_of(coordinator, number, "distribute_case")
+    page = coordinator.get(f"/tasks/{task['id']}").text
+    assert "Anders Applikation (fraværende til 27-11-2026)" in page
+    refused = coordinator.post(f"/tasks/{task['id']}", {"assignee": "app.tekniker"})
+    assert refused.status_code == 422 and "er fraværende til 27-11-2026" in refused.text
