@@ -3,6 +3,7 @@ per team and ISO week (share of cases that met each), and the bad case flows wit
 what `/indsigt`, `GET /api/insight` and `sagsflow report compliance` show. Read-only."""
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -112,23 +113,37 @@ def insight_report(session: Session, *, now: datetime, start: date | None = None
 
 
 def _reregistered(session: Session, cases: list, insights: list[CaseInsight]) -> None:
-    """A rejected case whose customer registered a new case within REREGISTERED_WITHIN afterwards."""
+    """A rejected case whose customer (same e-mail; else same name) registered a new case within
+    REREGISTERED_WITHIN afterwards. Later cases are indexed by e-mail and name: no pairwise scan."""
     rejected = [(c, i) for c, i in zip(cases, insights) if c.status == "rejected" and c.closed_at]
     if not rejected:
         return
     later = later_cases_of_customers(session, customers=[(c.customer_email, c.customer_name) for c, _ in rejected],
                                      since=min(c.closed_at for c, _ in rejected))
+    by_email: dict[str, list] = {}
+    by_name: dict[str, list] = {}
+    by_name_without_email: dict[str, list] = {}
+    for other in later:
+        name = other.customer_name.strip().lower()
+        by_name.setdefault(name, []).append(other.received_at)
+        if other.customer_email:
+            by_email.setdefault(other.customer_email.lower(), []).append(other.received_at)
+        else:
+            by_name_without_email.setdefault(name, []).append(other.received_at)
+    for index in (by_email, by_name, by_name_without_email):
+        for times in index.values():
+            times.sort()
     for case, insight in rejected:
-        same = [o for o in later if o.id != case.id and case.closed_at < o.received_at <= case.closed_at
-                + REREGISTERED_WITHIN and _same_customer(case, o)]
-        if same:
+        name, email = case.customer_name.strip().lower(), (case.customer_email or "").lower()
+        lists = [by_email.get(email, []), by_name_without_email.get(name, [])] if email else [by_name.get(name, [])]
+        if any(_received_within(times, case.closed_at, REREGISTERED_WITHIN) for times in lists):
             insight.patterns.append("rejected_reregistered")
 
 
-def _same_customer(a, b) -> bool:
-    if a.customer_email and b.customer_email:
-        return a.customer_email.lower() == b.customer_email.lower()
-    return a.customer_name.strip().lower() == b.customer_name.strip().lower()
+def _received_within(times: list[datetime], after: datetime, window: timedelta) -> bool:
+    """Some time in the sorted `times` lies in (after, after + window]."""
+    i = bisect_right(times, after)
+    return i < len(times) and times[i] <= after + window
 
 
 def team_choices(session: Session) -> list[tuple[str, str]]:
