@@ -11,7 +11,7 @@ from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from domain.errors import Forbidden, SagsflowError
@@ -91,7 +91,7 @@ def authenticate(session: Session, *, username: str, password: str,
                  hasher: PasswordHasher = DEFAULT_HASHER) -> Principal:
     """Check the password; refresh an outdated hash. Raises SignInFailed without saying why."""
     username = clean_line(username or "")[:64]   # NUL or controls never reach the database
-    user = session.get(UserRow, username) if username else None
+    user = user_by_name(session, username) if username else None
     stored = user.password_hash if user is not None and user.active else None
     try:
         hasher.verify(stored or _DUMMY_HASH, password)
@@ -102,6 +102,15 @@ def authenticate(session: Session, *, username: str, password: str,
     if hasher.check_needs_rehash(stored):
         user.password_hash = hasher.hash(password)
     return principal_for(session, username=user.username)
+
+
+def user_by_name(session: Session, username: str) -> UserRow | None:
+    """The user whatever the case of the typed name ("App.Koordinator" is app.koordinator)."""
+    user = session.get(UserRow, username)
+    if user is None:
+        user = session.execute(select(UserRow).where(func.lower(UserRow.username) == username.lower())
+                               .limit(1)).scalar_one_or_none()
+    return user
 
 
 def ensure_demo_passwords(session: Session, *, hasher: PasswordHasher = DEFAULT_HASHER) -> list[str]:

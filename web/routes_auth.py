@@ -60,7 +60,7 @@ def login_page(request: Request, next: str | None = None):
 @router.post("/login", dependencies=[Depends(public(csrf=True))])
 def login(request: Request, username: str = Form(""), password: str = Form(""), next: str = Form("/"),
           session: Session = Depends(db_session)):
-    at, client, name = request.app.state.clock(), client_address(request), clean_line(username)[:64]
+    at, client, name = request.app.state.clock(), client_address(request), clean_line(username)[:64].lower()
     context = {"next": _safe_next(next), "username": name}
     try:
         check_throttle(session, username=name, client=client, now=at)

@@ -116,3 +116,9 @@ def test_administrators_read_the_audit_log(web, app):
     assert page.status_code == 200
     assert "Forkert adgangskode" in page.text and "Logget ind" in page.text
     assert web("app.koordinator").get("/admin/audit").status_code == 403
+
+
+def test_the_username_is_not_case_sensitive_at_sign_in(app):
+    with TestClient(app) as client:
+        assert _attempt(client, "App.Tekniker", "app.tekniker").status_code == 303
+        assert client.get("/api/me").json()["username"] == "app.tekniker"
