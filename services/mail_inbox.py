@@ -134,6 +134,7 @@ def handle_reply(factory, runtime: Runtime, reply: InboundReply, *, key: str, no
             report.unmatched += 1
             log.info("inbound mail matches no case; left unseen for a person")
             return False
+        outcome: list | None = None
         if not reply.counts_as_customer_contact:
             _record_automatic(session, reply, case=case, key=key, now=now, report=report)
         elif is_verified(session, case, reply):
@@ -141,12 +142,15 @@ def handle_reply(factory, runtime: Runtime, reply: InboundReply, *, key: str, no
             _keep_text(row, reply)
             row.disposition = apply_verified_reply(session, runtime, case=case, mail=row, attachments=reply.attachments,
                                                    actor=ACTOR, now=now)
-            (report.delivered if row.disposition == "delivered" else report.recorded).append(case.number)
+            outcome = report.delivered if row.disposition == "delivered" else report.recorded
         else:
             row = record_inbound(session, message_key=key, case_id=case.id, disposition="unverified", now=now)
             _keep_text(row, reply)
             keep_unverified(session, runtime, case=case, mail=row, attachments=reply.attachments, now=now)
-            report.unverified.append(case.number)
+            outcome = report.unverified
+        number = case.number
+    if outcome is not None:   # counted only once the commit went through
+        outcome.append(number)
     return True
 
 
