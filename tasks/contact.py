@@ -10,8 +10,13 @@ from connectors.phone.outcomes import CallResult, counts_as_contact_attempt, wor
 from domain.calendar import BusinessCalendar, local_text
 from domain.contact_guard import Attempt, GuardPolicy, GuardResult, evaluate_guard, next_attempt_due
 from domain.errors import FormInvalid, InvalidState
+from domain.reply_reading import read_reply
 from store.contacts import add_attempt, attempts_of
 from tasks.context import OperationContext
+
+
+READING_TEXT = {"confirmed": "Kundens svar lyder som en bekræftelse af løsningen",
+                "unsolved": "Kundens svar lyder som om problemet ikke er løst"}
 
 
 @lru_cache
@@ -80,10 +85,14 @@ def record_call_attempt(ctx: OperationContext, inputs: dict, data: dict) -> dict
 
 
 def record_mail_reply(ctx: OperationContext, inputs: dict, data: dict) -> dict:
+    """The reply as a contact, and a cautious reading of it that prefills *Vurdér kundens svar* (issue 13)."""
     text = ctx.record_reply(data)
     add_attempt(ctx.session, case_id=ctx.case.id, channel="mail", direction="inbound", at=ctx.now, outcome="reply",
                 counts=True, confirmed=False, note=text[:2000], actor=ctx.actor, source_key=f"reply:{ctx.task_id}")
-    return {}
+    reading = read_reply(text)
+    if reading != "unclear":
+        ctx.work_info("contact_guard", READING_TEXT[reading], "Et forslag ud fra teksten – en medarbejder vurderer svaret.")
+    return {"customer_confirmed": reading == "confirmed", "customer_reports_unsolved": reading == "unsolved"}
 
 
 def evaluate_contact(ctx: OperationContext, inputs: dict, data: dict) -> dict:

@@ -16,6 +16,7 @@ from config.attachments import AttachmentSettings
 from config.settings import Settings
 from services.mail_inbox import poll_inbox
 from services.transports import dispatch
+from services.worklist import task_form
 from store.db import session_factory
 from store.models import AttachmentRow, CaseRow, OutboxRow
 
@@ -71,6 +72,8 @@ def test_issue_13_a_confirming_reply_during_the_call_task_satisfies_the_closure_
     report = poll_inbox(factory, runtime, imap_settings, now=T0 + timedelta(hours=2))
     assert report.delivered == [walk.number]
     assert walk.open_ids() == ["review_customer_reply"]            # the call task gave way to the review
+    review = task_form(session, runtime, task_id=walk.task("review_customer_reply")["id"])
+    assert (review.values["customer_confirmed"], review.values["customer_reports_unsolved"]) == (True, False)
     walk.do("review_customer_reply", "net.tekniker", {"customer_confirmed": True, "customer_reports_unsolved": False})
     walk.do("closure_checklist", "net.tekniker", {
         "work_is_clear": True, "test_handled": True, "customer_accepted_solution": True,
@@ -87,6 +90,8 @@ def test_issue_13_a_not_solved_reply_during_the_call_task_sends_the_case_back_to
     notice = [m for m in mails(sink) if "løst" in m["Subject"]][0]
     imap_append(reply(notice, "Nej, det virker stadig ikke", "no-1"))
     poll_inbox(factory, runtime, imap_settings, now=T0 + timedelta(hours=2))
+    review = task_form(session, runtime, task_id=walk.task("review_customer_reply")["id"])
+    assert (review.values["customer_confirmed"], review.values["customer_reports_unsolved"]) == (False, True)
     walk.do("review_customer_reply", "net.tekniker", {"customer_confirmed": False, "customer_reports_unsolved": True})
     assert walk.open_ids() == ["work_on_case"]
 
