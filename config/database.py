@@ -22,10 +22,14 @@ class DatabaseSettings(BaseSettings):
     tcp_user_timeout_ms: int = Field(default=10_000, ge=0, le=600_000)        # a silent network peer
     sqlite_busy_timeout_ms: int = Field(default=5_000, ge=100, le=600_000)    # SQLite: waiting for the writer lock
     readiness_timeout_s: float = Field(default=2.0, gt=0, le=30)    # /readyz gives up after this
+    # SQLite has one writer at a time; more concurrent sessions only spin in its busy handler
+    sqlite_slots: int = Field(default=4, ge=1, le=200)
 
-    def web_threads(self) -> int:
-        """Requests that may hold a database session at once (one slot per pooled connection)."""
-        return self.pool_size + self.max_overflow
+    def web_threads(self, url: str = "") -> int:
+        """Requests that may hold a database session at once (one slot per pooled connection; for
+        SQLite `sqlite_slots`)."""
+        slots = self.pool_size + self.max_overflow
+        return min(slots, self.sqlite_slots) if url.startswith("sqlite") else slots
 
     def threadpool_size(self) -> int:
         """Worker threads: every slot holder can have a thread, plus some for database-free work."""

@@ -38,7 +38,7 @@ async def db_session(request: Request) -> AsyncIterator[Session]:
     state = request.app.state
     slots = getattr(state, "db_slots", None)
     if slots is None:
-        slots = state.db_slots = anyio.CapacityLimiter(state.db_tuning.web_threads())
+        slots = state.db_slots = anyio.CapacityLimiter(state.db_tuning.web_threads(state.settings.database_url))
     try:
         with anyio.fail_after(state.db_tuning.queue_timeout_s):
             await slots.acquire()
