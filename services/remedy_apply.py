@@ -153,7 +153,9 @@ def _finish(session: Session, runtime: Runtime, case: CaseRow, incident: Importe
         remedy_work_info(session, case, "remedy_update", f"Status ændret i Remedy: {incident.remedy_status}",
                          "Sagen var allerede afsluttet i Sagsflow.", now=now)
         return
-    workflow = runtime.engine.load(runtime.bundle(session, instance.definition_id), instance.state)
+    # private specs: starting the event subprocess leaves state on its spec (SpiffWorkflow)
+    workflow = runtime.engine.load(runtime.bundle(session, instance.definition_id), instance.state,
+                                   private_specs=True)
     payload = {"status": incident.status, "remedy_status": incident.remedy_status,
                "reason": incident.status_reason or "", "incident_number": incident.incident_number}
     try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import weakref
 import zlib
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -164,6 +165,7 @@ class Engine:
         self._script_engine = safe_script_engine()
         self._spec_cache: dict[str, tuple] = {}
         self._bundle_cache: dict[tuple, DefinitionBundle] = {}
+        self._after_message: weakref.WeakSet = weakref.WeakSet()   # workflows that just received a message
 
     # ---------------------------------------------------------------- definitions
     def build_bundle(self, sources: dict[str, str], *, process_id: str, known_topics) -> DefinitionBundle:
@@ -191,13 +193,17 @@ class Engine:
                                 json.loads(json.dumps(converter.spec_to_dict(workflow))), meta, sources)
 
     # ---------------------------------------------------------------- instances
-    def _specs(self, bundle: DefinitionBundle):
-        """Spec objects per bundle, restored once and shared by all instances (specs are read-only)."""
-        if bundle.content_hash not in self._spec_cache:
+    def _specs(self, bundle: DefinitionBundle, *, private: bool = False):
+        """Spec objects per bundle, restored once and shared by all instances (specs are read-only).
+        ``private``: a fresh copy for one instance — SpiffWorkflow keeps state on the spec of an event
+        subprocess it starts, which must not reach the other instances."""
+        if private or bundle.content_hash not in self._spec_cache:
             registry = self._serializer.registry
             raw = json.loads(json.dumps(bundle.spec))   # restoring mutates its input
             spec = registry.restore(raw["spec"])
             subprocess_specs = {name: registry.restore(s) for name, s in raw["subprocess_specs"].items()}
+            if private:
+                return spec, subprocess_specs
             self._spec_cache[bundle.content_hash] = (spec, subprocess_specs)
         return self._spec_cache[bundle.content_hash]
 
@@ -209,9 +215,9 @@ class Engine:
             child.set_data(**data)
         return workflow
 
-    def load(self, bundle: DefinitionBundle, state: bytes) -> BpmnWorkflow:
+    def load(self, bundle: DefinitionBundle, state: bytes, *, private_specs: bool = False) -> BpmnWorkflow:
         dct = json.loads(zlib.decompress(state))
-        dct["_specs"] = self._specs(bundle)
+        dct["_specs"] = self._specs(bundle, private=private_specs)
         workflow = self._serializer.from_dict(dct)
         workflow.script_engine = self._script_engine   # never the library's unrestricted default
         return workflow
@@ -232,7 +238,7 @@ class Engine:
         try:
             for _ in range(10_000):
                 workflow.do_engine_steps()
-                if _interrupt_for_event_subprocess(workflow, bundle):
+                if workflow in self._after_message and _interrupt_for_event_subprocess(workflow, bundle):
                     continue
                 pending = [t for t in workflow.get_tasks(state=TaskState.STARTED)
                            if type(t.task_spec).__name__ == "ServiceTask"]
@@ -295,6 +301,7 @@ class Engine:
             with engine_time(now):
                 workflow.send_event(BpmnEvent(MessageEventDefinition(name),
                                               payload={"payload": payload, "result_var": name}))
+            self._after_message.add(workflow)   # the next run honours an interrupting event subprocess
         except WorkflowException as exc:
             raise InvalidState(f"the case is not waiting for {name!r}") from exc
 
