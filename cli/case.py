@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from cli.absence import register_reassign
-from cli.case_control import register_control
 from datetime import datetime
 
 from cli.case_control import register_control

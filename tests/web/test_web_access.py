@@ -43,6 +43,7 @@ def _actions(number: str, task_id: str) -> list[tuple[str, str, set, dict | None
         ("POST", "/definitions/1/simulate", {"process_owner"}, {"file": "x.txt", "xml": ""}),
         ("GET", "/admin", {"admin"}, None), ("GET", "/admin/outbox", {"admin"}, None),
         ("GET", "/admin/instances", {"admin"}, None),
+        ("GET", "/indsigt", {"coordinator", "admin"}, None), ("GET", "/api/insight", {"coordinator", "admin"}, None),
         # issue 11: running cases under control
         ("POST", f"/cases/{number}/retry", {"coordinator", "admin"}, {}),
         ("POST", f"/cases/{number}/cancel", {"coordinator", "admin"}, {"reason": ""}),
@@ -52,7 +53,6 @@ def _actions(number: str, task_id: str) -> list[tuple[str, str, set, dict | None
         ("POST", f"/api/cases/{number}/retry", {"coordinator", "admin"}, {}),
         ("POST", f"/api/cases/{number}/cancel", {"coordinator", "admin"}, {"reason": ""}),
         ("POST", f"/api/cases/{number}/migrate", {"process_owner", "admin"}, {"to": 999, "dry_run": True}),
-        ("GET", "/indsigt", {"coordinator", "admin"}, None), ("GET", "/api/insight", {"coordinator", "admin"}, None),
         ("GET", "/admin/audit", {"admin"}, None), ("POST", "/admin/outbox/999/retry", {"admin"}, {}),
         ("GET", "/api/me", ALL, None), ("GET", "/api/docs", ALL, None), ("GET", "/api/openapi.json", ALL, None),
         ("POST", "/api/cases", WORK, {}), ("GET", f"/api/cases/{number}", READ, None),
