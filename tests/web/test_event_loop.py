@@ -54,14 +54,15 @@ def _sign_in(client: httpx.Client, username: str) -> None:
 def test_64_concurrent_requests_on_a_pool_of_two_connections_all_answer(db_url, db_engine, runtime, web_settings):
     """On the old async guard the 3rd concurrent request blocked the loop waiting for a connection
     and no connection was ever given back: every request hung. Bounded: 60 s for all of them."""
+    from argon2 import PasswordHasher
+
     from services.auth import ensure_demo_passwords
-    from conftest import FAST_HASHER
 
     tuning = DatabaseSettings(pool_size=2, max_overflow=0, pool_timeout_s=30, _env_file=None)
     engine = make_engine(db_url, tuning=tuning)
     factory = session_factory(engine)
     with factory() as session:
-        ensure_demo_passwords(session, hasher=FAST_HASHER)
+        ensure_demo_passwords(session, hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
         session.commit()
     app = create_app(runtime.settings, session_factory=factory, web=web_settings, runtime=runtime)
     with served(app) as url:
