@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from store.db import session_factory
-from webclient import ANSWERS, T0, TRIAGE, complete, register, task_of
+from webclient import ANSWERS, T0, complete, register, task_of, to_distribution
 
 NUMBER = "SF-INC-000001"
 
@@ -21,8 +21,7 @@ def deployed(db_engine, runtime):
 def test_h_r1_3_a_call_back_while_waiting_for_the_next_attempt_is_registered_from_the_case(web):
     desk = web("sd.tekniker")
     register(desk, impact="3", urgency="3")
-    for step in ("classify_case", "first_triage", "choose_team", "questionnaire_application_operations"):
-        complete(desk, NUMBER, step, TRIAGE if step == "first_triage" else ANSWERS[step])
+    to_distribution(desk, NUMBER)
     coordinator, technician = web("app.koordinator"), web("app.tekniker")
     complete(coordinator, NUMBER, "distribute_case", ANSWERS["distribute_case"])
     complete(technician, NUMBER, "work_on_case", ANSWERS["work_on_case"])

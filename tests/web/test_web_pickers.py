@@ -7,7 +7,7 @@ import re
 import pytest
 
 from store.db import session_factory
-from webclient import ANSWERS, T0, TRIAGE, complete, register, task_of
+from webclient import ANSWERS, T0, complete, register, task_of, to_distribution
 
 NUMBER = "SF-INC-000001"
 
@@ -22,8 +22,7 @@ def deployed(db_engine, runtime):
 def test_h_r1_5_the_coordinator_picks_the_technician_by_name_and_usernames_ignore_case(web):
     desk = web("sd.tekniker")
     register(desk, impact="3", urgency="3")
-    for step in ("classify_case", "first_triage", "choose_team", "questionnaire_application_operations"):
-        complete(desk, NUMBER, step, TRIAGE if step == "first_triage" else ANSWERS[step])
+    to_distribution(desk, NUMBER)
     coordinator = web("app.koordinator")
     page = coordinator.get(f"/tasks/{task_of(coordinator, NUMBER, 'distribute_case')['id']}").text
     picker = re.search(r'<select id="f-assignee" name="assignee" class="people-picker".*?</select>', page, re.S).group(0)
@@ -37,8 +36,7 @@ def test_h_r1_5_the_coordinator_picks_the_technician_by_name_and_usernames_ignor
 def test_h_r4_1_the_handover_receiver_is_a_choice_grouped_by_team(web):
     desk = web("sd.tekniker")
     register(desk, impact="3", urgency="3")
-    for step in ("classify_case", "first_triage", "choose_team", "questionnaire_application_operations"):
-        complete(desk, NUMBER, step, TRIAGE if step == "first_triage" else ANSWERS[step])
+    to_distribution(desk, NUMBER)
     complete(web("app.koordinator"), NUMBER, "distribute_case", ANSWERS["distribute_case"])
     technician = web("app.tekniker")
     page = technician.get(f"/tasks/{task_of(technician, NUMBER, 'work_on_case')['id']}").text

@@ -114,3 +114,10 @@ def complete(user, number, bpmn_id, answers):
     response = user.post(f"/tasks/{task['id']}", as_form(answers))
     assert response.status_code == 303, (bpmn_id, response.text[-1500:])
     return response
+
+
+def to_distribution(desk, number):
+    """The service desk's steps of the standard path through the pages: the case then waits for
+    Applikationsdrift's coordinator to distribute it."""
+    for step in ("classify_case", "first_triage", "choose_team", "questionnaire_application_operations"):
+        complete(desk, number, step, TRIAGE if step == "first_triage" else ANSWERS[step])
