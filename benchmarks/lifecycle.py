@@ -23,7 +23,7 @@ from store.directory import seed_organisation
 from store.migrate import upgrade
 from store.models import ProcessInstanceRow
 from tasks.operations import OPERATIONS
-from workflows.engine import Engine
+from engine.adapter import Engine
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 NEW = NewCase(case_type="incident", summary="Journalsystemet kan ikke åbnes", impact=2, urgency=1, sla_level="gold",

@@ -17,8 +17,8 @@ from services.deployments import deploy, read_directory
 from services.runtime import Runtime
 from store.directory import DbDirectory
 from tasks.operations import OPERATIONS
-from workflows.engine import DiagramInvalid
-from workflows.validation import errors_of, validate_files
+from engine.adapter import DiagramInvalid
+from engine.validation import errors_of, validate_files
 
 SUFFIXES = (".bpmn", ".dmn")
 

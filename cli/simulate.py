@@ -10,7 +10,7 @@ from config.settings import get_settings
 from services.deployments import read_directory
 from services.runtime import Runtime
 from services.simulate import simulate
-from workflows.engine import DiagramInvalid
+from engine.adapter import DiagramInvalid
 
 
 def register_simulate(bpmn) -> None:

@@ -18,7 +18,7 @@ from config.handbook import handbook
 from domain.errors import Forbidden, FormInvalid, InvalidState, NotFound
 from domain.text import clean_line
 from services.cases import get_case
-from services.notifications import notify
+from store.notifications import notify
 from services.runtime import Runtime
 from store.cases import add_work_info
 from store.directory import DbDirectory

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from store.models import CaseRow, WorkInfoRow
-from workflows.diagram_xml import BPMN, CAMUNDA, parse_xml
+from engine.diagram_xml import BPMN, CAMUNDA, parse_xml
 
 DEFAULT_SECTIONS = ("header", "customer", "triage", "work_info")
 SECTIONS = ("header", "customer", "triage", "work_info", "proposal")

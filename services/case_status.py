@@ -1,6 +1,6 @@
 """The case status a human task sets (H-R1.1, the status values of the README): the diagram says it,
 as the extension property ``case_status`` on the user task (camunda:properties), so a process owner
-can add a task without a developer (issue 11). Validated on deploy (workflows/property_checks.py)."""
+can add a task without a developer (issue 11). Validated on deploy (engine/property_checks.py)."""
 from __future__ import annotations
 
 from services.case_context import diagram_facts

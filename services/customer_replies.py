@@ -20,7 +20,7 @@ from domain.errors import InvalidState, NotFound
 from services.attachments import store_mail_attachments
 from services.case_access import require_work
 from services.messages import deliver_customer_reply
-from services.notifications import notify
+from store.notifications import notify
 from services.runtime import Runtime
 from store.cases import add_work_info
 from store.contacts import add_attempt

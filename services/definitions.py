@@ -18,8 +18,8 @@ from store.models import ProcessDefinitionRow, ProcessInstanceRow
 from services.deployments import deploy
 from store.deployments import current_deployment
 from tasks.operations import OPERATIONS
-from workflows.diagram_xml import BPMN, CAMUNDA, Problem, XmlProblem, normalise_source, parse_xml
-from workflows.validation import validate_sources
+from engine.diagram_xml import BPMN, CAMUNDA, Problem, XmlProblem, normalise_source, parse_xml
+from engine.validation import validate_sources
 
 FILE_SUFFIXES = (".bpmn", ".dmn")
 SKIPPED = {"sequenceFlow", "laneSet", "lane", "conditionExpression", "incoming", "outgoing", "flowNodeRef",

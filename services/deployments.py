@@ -20,8 +20,8 @@ from store.deployments import add_deployment, current_deployment, deployments_of
 from store.models import DeploymentRow, ProcessDefinitionRow
 from store.process import definition_by_hash
 from tasks.operations import OPERATIONS
-from workflows.diagram_xml import Problem, XmlProblem, normalise_source
-from workflows.engine import DiagramInvalid, content_hash
+from engine.diagram_xml import Problem, XmlProblem, normalise_source
+from engine.adapter import DiagramInvalid, content_hash
 
 RELEASE_ACTOR = "release"
 RELEASE_COMMENT = "Udgivelse: diagrammerne der følger med Sagsflow"

@@ -18,7 +18,7 @@ from store.directory import DbDirectory
 from store.models import CaseRow, InstanceChangeRow, OutboxRow, ProcessInstanceRow
 from store.process import instance_for_case, replace_timers, tasks_of
 from tasks.context import OperationContext
-from workflows.instance_ops import cancel_workflow
+from engine.instance_ops import cancel_workflow
 
 FINISHED = ("closed", "rejected", "routed", "cancelled")
 MAX_REASON = 1000

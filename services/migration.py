@@ -17,7 +17,7 @@ from store.cases import add_work_info, case_by_number
 from store.directory import DbDirectory
 from store.models import CaseRow, ProcessDefinitionRow, ProcessInstanceRow
 from store.process import instance_for_case, tasks_of
-from workflows.instance_ops import MigrationPlan, migrate, plan_migration
+from engine.instance_ops import MigrationPlan, migrate, plan_migration
 
 MIGRATORS = ("admin", "process_owner")
 

@@ -9,7 +9,7 @@ from lxml import etree
 
 from domain.errors import InvalidState, UnsafeExpression
 from domain.expressions import ExpressionError, evaluate
-from workflows.diagram_xml import parse_xml
+from engine.diagram_xml import parse_xml
 
 DECISION = "priority_matrix"
 _CACHE: dict[tuple[str, str], list] = {}

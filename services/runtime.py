@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from config.handbook import handbook, lane_rules
 from config.settings import Settings
 from domain.errors import InvalidState, NotFound
-from services.notifications import notify_new_task
+from store.notifications import notify_new_task
 from services.case_status import case_status_of
 from services.failures import clear_failure, is_failure, process_failure
 from services.sla import refresh_deadlines, sla_config
@@ -21,8 +21,8 @@ from store.models import CaseRow, HumanTaskRow, ProcessDefinitionRow, ProcessIns
 from store.process import instance_for_case, replace_timers, tasks_of
 from tasks.context import OperationContext
 from tasks.operations import OPERATIONS, run_operation
-from workflows.diagram_xml import normalise_source
-from workflows.engine import DefinitionBundle, Engine, ServiceCall
+from engine.diagram_xml import normalise_source
+from engine.adapter import DefinitionBundle, Engine, ServiceCall
 
 STATUS_BY_TASK = {"classify_case": "in_triage", "first_triage": "in_triage", "choose_team": "in_triage",
                   "confirm_personal_handover": "awaiting_distribution", "distribute_case": "awaiting_distribution",

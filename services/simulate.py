@@ -24,8 +24,8 @@ from store.directory import DbDirectory
 from store.models import CaseRow, HumanTaskRow, MembershipRow, ProcessInstanceRow
 from tasks.context import OperationContext
 from tasks.operations import OPERATIONS, run_operation
-from tasks.outputs import CASE_FIELDS
-from workflows.engine import DefinitionBundle, ServiceCall
+from domain.process_data import CASE_FIELDS
+from engine.adapter import DefinitionBundle, ServiceCall
 
 EXAMPLES = ROOT / "docs" / "examples"
 
@@ -65,7 +65,7 @@ class Simulation:
 
 
 def start_data(case: CaseRow) -> dict:
-    """The data a case starts with (as services.cases.open_case; the names are tasks.outputs.CASE_FIELDS)."""
+    """The data a case starts with (as services.cases.open_case; the names are domain.process_data.CASE_FIELDS)."""
     data = {"case_number": case.number, "case_type": case.case_type, "classification": case.case_type,
             "summary": case.summary, "impact": str(case.impact), "urgency": str(case.urgency),
             "sla_level": case.sla_level, "end_user_name": case.customer_name,

@@ -27,7 +27,7 @@ from services.sla import DueEvent, due_events, recorded_events, sla_config, upda
 from store.cases import add_work_info
 from store.models import CaseRow, MembershipRow, UserRow
 from services.absence import refresh_absence
-from services.notifications import coordinators, notify
+from store.notifications import coordinators, notify
 from store.outbox import enqueue
 from store.sla import (claim_due_cases, claim_instance, due_case_ids, due_timer_instance_ids, due_timers_of,
                        record_event_once)

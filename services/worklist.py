@@ -15,7 +15,7 @@ from domain.errors import Forbidden, FormInvalid, InvalidState, NotFound
 from domain.form_conditions import show_if_tree
 from domain.forms import FormSpec
 from services.case_context import CaseContext, build_context, diagram_facts
-from services.notifications import notify
+from store.notifications import notify
 from services.people import people_choices
 from services.runtime import Runtime
 from store.cases import add_work_info

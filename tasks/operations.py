@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from domain.errors import InvalidState
-from services.notifications import notify
+from store.notifications import notify
 from store.sla import add_resolved_pause, close_pause, open_pause
 from tasks.contact import (evaluate_contact, record_call_attempt, record_mail_reply, require_contact_guard,
                            send_contact_mail)

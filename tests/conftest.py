@@ -20,7 +20,7 @@ from store.db import make_engine, session_factory
 from store.directory import seed_organisation
 from store.migrate import upgrade
 from store.models import Base
-from workflows.engine import Engine
+from engine.adapter import Engine
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite", pytest.param("postgres", marks=[pytest.mark.postgres, pytest.mark.skipif(

@@ -46,7 +46,7 @@ from web.loop_guard import refuse_blocking_async
 from web.oidc import oidc_router
 from web.settings import WebSettings
 from web.templating import add_filters
-from workflows.engine import DiagramInvalid
+from engine.adapter import DiagramInvalid
 
 HERE = Path(__file__).resolve().parent
 SECURITY_HEADERS = {

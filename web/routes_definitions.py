@@ -22,8 +22,8 @@ from web.auth import requires
 from web.deps import DbId, db_session, flash, now, redirect, render, runtime
 from web.definition_texts import describe_replay, problems_for, texts
 from web.i18n import language_of, translator
-from workflows.engine import DiagramInvalid
-from workflows.validation import errors_of
+from engine.adapter import DiagramInvalid
+from engine.validation import errors_of
 
 router = APIRouter(include_in_schema=False)
 OWNER = "process_owner"

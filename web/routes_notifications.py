@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from domain.errors import FormInvalid
 from services.absence import absences_for, end_absence, mark_absent, parse_local, reassign_case, team_people
 from services.auth import Principal
-from services.notifications import KINDS, change_settings, mark_read, notifications_of, settings_of, unread_count
+from store.notifications import KINDS, change_settings, mark_read, notifications_of, settings_of, unread_count
 from services.runtime import Runtime
 from web.auth import ALL_ROLES, WORK_ROLES, requires
 from web.deps import DbId, db_session, flash, form_data, now, redirect, render, runtime

@@ -13,7 +13,7 @@ from domain.errors import FormInvalid, UnsafeExpression
 from domain.expressions import ExpressionError, check_expression, evaluate
 from domain.forms import validate_submission
 from tasks.operations import OPERATIONS
-from workflows.engine import Engine, form_of
+from engine.adapter import Engine, form_of
 
 BPMN_DIR = Path(__file__).resolve().parents[2] / "workflows" / "bpmn"
 SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,

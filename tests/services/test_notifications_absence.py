@@ -9,7 +9,7 @@ import pytest
 
 from domain.errors import Forbidden, FormInvalid, InvalidState
 from services.absence import end_absence, mark_absent, reassign_case
-from services.notifications import change_settings, mark_read, unread_count
+from store.notifications import change_settings, mark_read, unread_count
 from services.watchdog import sweep
 from services.worklist import absent_colleagues
 from store.db import session_factory

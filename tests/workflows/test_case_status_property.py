@@ -12,10 +12,10 @@ from services.case_status import LEGACY_STATUS_BY_TASK
 from services.cases import NewCase, open_case
 from services.deployments import deploy, read_directory
 from tasks.operations import OPERATIONS
-from workflows.diagram_xml import parse_xml
-from workflows.engine import content_hash
-from workflows.property_checks import property_problems
-from workflows.validation import validate_sources, errors_of
+from engine.diagram_xml import parse_xml
+from engine.adapter import content_hash
+from engine.property_checks import property_problems
+from engine.validation import validate_sources, errors_of
 from tests.services.casewalk import T0
 
 NEW = NewCase(case_type="incident", summary="Printer virker ikke", impact=3, urgency=3, sla_level="gold",

@@ -17,7 +17,7 @@ from services.cases import NewCase, open_case
 from services.deployments import deploy, deploy_release, deploy_version, history, read_directory
 from services.runtime import Runtime
 from store.models import DeploymentRow, ProcessDefinitionRow, ProcessInstanceRow
-from workflows.engine import DiagramInvalid, content_hash
+from engine.adapter import DiagramInvalid, content_hash
 
 from test_diagram_validation import BPMN_DIR
 

@@ -9,8 +9,8 @@ import pytest
 
 from domain.errors import UnsafeExpression
 from tasks.operations import OPERATIONS
-from workflows.engine import DiagramInvalid, Engine
-from workflows.validation import validate_sources
+from engine.adapter import DiagramInvalid, Engine
+from engine.validation import validate_sources
 
 BPMN_DIR = Path(__file__).resolve().parents[2] / "workflows" / "bpmn"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from workflows.validation import errors_of
+from engine.validation import errors_of
 
 from test_diagram_validation import shipped, validate, with_change
 
@@ -152,7 +152,7 @@ def test_an_expression_in_an_input_parameter_is_refused():
 
 def test_every_operation_declares_its_outputs():
     from tasks.operations import OPERATIONS
-    from tasks.outputs import OUTPUTS
+    from domain.process_data import OUTPUTS
     assert set(OUTPUTS) == set(OPERATIONS)
 
 
@@ -192,7 +192,7 @@ GOOD_EDITS = {
 @pytest.mark.parametrize("edit", sorted(GOOD_EDITS))
 def test_good_edits_of_a_process_owner_validate_and_build(edit):
     from tasks.operations import OPERATIONS
-    from workflows.engine import Engine
+    from engine.adapter import Engine
     sources = with_change(*GOOD_EDITS[edit])
     assert errors_of(validate(sources)) == []
     Engine().build_bundle(sources, process_id="incident_handling", known_topics=OPERATIONS.keys())

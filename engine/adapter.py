@@ -35,9 +35,9 @@ from SpiffWorkflow.util.task import TaskState
 
 from domain.errors import InvalidState, NotFound, SagsflowError
 from domain.forms import Constraint, FieldSpec, FormSpec, Option
-from workflows.diagram_xml import XmlProblem, normalise_source, task_meta
-from workflows.safe_script import safe_script_engine
-from workflows.validation import build_parser, errors_of, load_trees, validate_sources
+from engine.diagram_xml import XmlProblem, normalise_source, task_meta
+from engine.safe_script import safe_script_engine
+from engine.validation import build_parser, errors_of, load_trees, validate_sources
 
 
 _ENGINE_NOW: ContextVar[datetime | None] = ContextVar("sagsflow_engine_now", default=None)

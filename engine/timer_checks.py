@@ -10,7 +10,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 
 from domain.errors import UnsafeExpression
 from domain.expressions import ExpressionError, check_expression, evaluate
-from workflows.diagram_xml import Problem
+from engine.diagram_xml import Problem
 
 CRON = re.compile(r"^[0-9*?/,LW#A-Za-z-]+(\s+[0-9*?/,LW#A-Za-z-]+){4,6}$")
 ISO_ATTEMPT = re.compile(r"^(?=.*\d)R?\d*/?P[0-9A-Za-z.,/:+-]*$")

@@ -2,7 +2,7 @@
 expression reads — conditions, form rules (required_if, min_items, show_if, team_member,
 differs_from), timers, DMN input expressions, loop and completion expressions — and the team a
 lane takes from the data (H-R1.5: every task has a team) must be set on every path that reaches it:
-by a form field upstream, a DMN output, an operation's declared output (tasks/outputs.py), a message
+by a form field upstream, a DMN output, an operation's declared output (domain/process_data.py), a message
 or a case field. A name set on no path is an error saying where it could have come from ("did you
 mean …"); a name set on only some paths is a warning naming the path without it."""
 from __future__ import annotations
@@ -15,8 +15,8 @@ from lxml import etree
 
 from domain.errors import UnsafeExpression
 from domain.expressions import check_expression
-from workflows.diagram_xml import BPMN, CAMUNDA, Problem
-from workflows.timer_checks import ISO_ATTEMPT
+from engine.diagram_xml import BPMN, CAMUNDA, Problem
+from engine.timer_checks import ISO_ATTEMPT
 
 FLOW_NODES = {"startEvent", "endEvent", "userTask", "serviceTask", "businessRuleTask", "callActivity",
               "exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway", "task", "manualTask",
@@ -245,7 +245,7 @@ class DataFlow:
         if close:
             return f'"{name}" is never set; did you mean "{close[0]}" (set by {self.producers[close[0]][0]})?'
         return (f'"{name}" is never set (not by a form field upstream, a DMN output, an operation '
-                "(tasks/outputs.py) or a case field)")
+                "(domain/process_data.py) or a case field)")
 
     def _some_paths(self, name: str, read: Read) -> str:
         return f'"{name}" is set on only some paths to here; not on {self._path(name, read)}'

@@ -10,7 +10,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, diff_workflow, migrate_workflow
 from SpiffWorkflow.util.task import TaskState
 
-from workflows.engine import DefinitionBundle, Engine
+from engine.adapter import DefinitionBundle, Engine
 
 ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 HIDDEN_KINDS = {"BpmnStartTask", "SimpleBpmnTask", "_EndJoin", "_BoundaryEventParent", "Start", "End"}

@@ -9,8 +9,8 @@ from lxml import etree
 
 from domain.errors import UnsafeExpression
 from domain.expressions import check_expression
-from workflows.diagram_xml import BPMN, CAMUNDA, Problem
-from workflows.dmn_checks import Decision, _literal
+from engine.diagram_xml import BPMN, CAMUNDA, Problem
+from engine.dmn_checks import Decision, _literal
 
 NOT_ENUMERABLE = object()
 

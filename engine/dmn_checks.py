@@ -13,7 +13,7 @@ from lxml import etree
 
 from domain.errors import UnsafeExpression
 from domain.expressions import ExpressionError, check_expression, evaluate
-from workflows.diagram_xml import BPMN, CAMUNDA, Problem
+from engine.diagram_xml import BPMN, CAMUNDA, Problem
 
 MAX_COMBINATIONS = 5000
 

@@ -12,7 +12,7 @@ from lxml import etree
 
 from domain.errors import UnsafeExpression
 from domain.expressions import check_expression
-from workflows.diagram_xml import BPMN, CAMUNDA, Problem
+from engine.diagram_xml import BPMN, CAMUNDA, Problem
 
 
 def _suggest(value: str, known: set[str]) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from lxml import etree
 
 from config.handbook import handbook
-from workflows.diagram_xml import BPMN, CAMUNDA, Problem
+from engine.diagram_xml import BPMN, CAMUNDA, Problem
 
 CONTROL_ONLY = {"cancelled"}   # set by cancelling a case, never by a task
 

@@ -22,15 +22,15 @@ from config.settings import get_settings
 from domain.errors import UnsafeExpression
 from domain.expressions import check_expression
 from domain.forms import Constraint, FieldSpec, FormSpec, Option, lint_form
-from workflows.diagram_xml import (BPMN, CAMUNDA, Problem, XmlProblem, lane_of, normalise, normalise_source,
+from engine.diagram_xml import (BPMN, CAMUNDA, Problem, XmlProblem, lane_of, normalise, normalise_source,
                                   parse_xml)
-from workflows.dataflow import DataFlow
-from workflows.dmn_checks import check_decisions, decisions
-from workflows.property_checks import property_problems
-from workflows.reference_checks import reference_problems
-from workflows.timer_checks import lint_timer
-from workflows.value_checks import value_problems
-from tasks.outputs import CASE_FIELDS, OUTPUTS
+from engine.dataflow import DataFlow
+from engine.dmn_checks import check_decisions, decisions
+from engine.property_checks import property_problems
+from engine.reference_checks import reference_problems
+from engine.timer_checks import lint_timer
+from engine.value_checks import value_problems
+from domain.process_data import CASE_FIELDS, OUTPUTS
 
 DMN_NAMESPACES = ("https://www.omg.org/spec/DMN/20191111/MODEL/", "http://www.omg.org/spec/DMN/20180521/MODEL/",
                   "http://www.omg.org/spec/DMN/20151101/dmn.xsd")
