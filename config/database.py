@@ -24,6 +24,14 @@ class DatabaseSettings(BaseSettings):
     readiness_timeout_s: float = Field(default=2.0, gt=0, le=30)    # /readyz gives up after this
     # SQLite has one writer at a time; more concurrent sessions only spin in its busy handler
     sqlite_slots: int = Field(default=4, ge=1, le=200)
+    # SQLite: requests that change data (POST, PUT, PATCH, DELETE) hold one of these while they hold
+    # a slot, so in-process writers queue fairly on the event loop instead of sleeping in SQLite's
+    # busy handler (1, 2, 5 … 100 ms back-off) while another writer holds the lock; reads go on beside
+    sqlite_writers: int = Field(default=1, ge=1, le=200)
+
+    def web_writers(self, url: str = "") -> int | None:
+        """Requests that may change data at once (None: no limit beyond the slots)."""
+        return self.sqlite_writers if url.startswith("sqlite") else None
 
     def web_threads(self, url: str = "") -> int:
         """Requests that may hold a database session at once (one slot per pooled connection; for

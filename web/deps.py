@@ -19,6 +19,9 @@ from web.csrf import csrf_token
 from web.i18n import language_of, translator
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 class DatabaseBusy(PoolTimeout):
     """No database slot within the pool timeout (answered 503 like a pool timeout)."""
 
@@ -38,12 +41,25 @@ async def db_session(request: Request) -> AsyncIterator[Session]:
     state = request.app.state
     slots = getattr(state, "db_slots", None)
     if slots is None:
-        slots = state.db_slots = anyio.CapacityLimiter(state.db_tuning.web_threads(state.settings.database_url))
+        url = state.settings.database_url
+        slots = state.db_slots = anyio.CapacityLimiter(state.db_tuning.web_threads(url))
+        writers = state.db_tuning.web_writers(url)
+        state.db_writers = anyio.CapacityLimiter(writers) if writers else None
+    gates = [slots]
+    if state.db_writers is not None and request.method not in SAFE_METHODS:
+        gates.insert(0, state.db_writers)     # the writer's turn first: a waiting writer holds no slot
+    taken = []
     try:
         with anyio.fail_after(state.db_tuning.queue_timeout_s):
-            await slots.acquire()
-    except TimeoutError:
-        raise DatabaseBusy("all database connections are busy") from None
+            for gate in gates:
+                await gate.acquire()
+                taken.append(gate)
+    except BaseException as exc:      # a timeout, or the client went away while waiting
+        for gate in reversed(taken):
+            gate.release()
+        if isinstance(exc, TimeoutError):
+            raise DatabaseBusy("all database connections are busy") from None
+        raise
     session = state.session_factory()
     try:
         yield session
@@ -51,7 +67,8 @@ async def db_session(request: Request) -> AsyncIterator[Session]:
         try:
             await anyio.to_thread.run_sync(_discard, session)
         finally:
-            slots.release()
+            for gate in reversed(taken):
+                gate.release()
 
 
 db_session.loop_safe = True   # type: ignore[attr-defined]  # vetted: no I/O on the loop (see above)

@@ -151,3 +151,63 @@ def test_the_cli_prints_one_line_when_the_database_is_silent(silent_app, tmp_pat
 def _root():
     from config.settings import ROOT
     return ROOT
+
+
+def _holding_app(db_url, db_engine, runtime, web_settings, tuning):
+    """The app with two test routes that keep their database session until `release` is set."""
+    import threading
+
+    release = threading.Event()
+    router = APIRouter()
+
+    @router.get("/_hold")
+    def hold_read(session: Session = Depends(db_session)) -> dict:
+        release.wait(30)
+        return {"held": "read"}
+
+    @router.post("/_hold")
+    def hold_write(session: Session = Depends(db_session)) -> dict:
+        release.wait(30)
+        return {"held": "write"}
+
+    app = create_app(runtime.settings, session_factory=session_factory(db_engine), web=web_settings, runtime=runtime)
+    app.router.routes[:0] = router.routes    # ahead of the app's catch-all pages
+    app.state.db_tuning = tuning
+    return app, release
+
+
+def test_sqlite_writers_queue_for_their_turn_and_a_timed_out_writer_gives_it_back(db_url, db_engine, runtime,
+                                                                                   web_settings):
+    """SQLite: one writer at a time (`sqlite_writers`), readers beside it. A writer that got its
+    turn but no slot within the queue timeout answers 503 and hands its turn on — otherwise every
+    later write would wait for good."""
+    if not db_url.startswith("sqlite"):
+        pytest.skip("the writer turn is SQLite's (PostgreSQL has row locks)")
+    tuning = DatabaseSettings(sqlite_slots=1, sqlite_writers=1, queue_timeout_s=0.5, _env_file=None)
+    app, release = _holding_app(db_url, db_engine, runtime, web_settings, tuning)
+    with served(app) as url, ThreadPoolExecutor(2) as pool:
+        reader = pool.submit(httpx.get, f"{url}/_hold", timeout=30)
+        deadline = time.monotonic() + 10
+        while getattr(app.state, "db_slots", None) is None or app.state.db_slots.borrowed_tokens < 1:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        waiting = httpx.post(f"{url}/_hold", timeout=30)       # gets the writer turn, never the slot
+        assert waiting.status_code == 503
+        assert app.state.db_writers.borrowed_tokens == 0        # the turn was handed back
+        release.set()
+        assert reader.result().json() == {"held": "read"}
+        assert httpx.post(f"{url}/_hold", timeout=30).json() == {"held": "write"}
+    assert app.state.db_slots.borrowed_tokens == 0 and app.state.db_writers.borrowed_tokens == 0
+
+
+def test_many_concurrent_writers_and_readers_on_sqlite_all_answer(db_url, db_engine, runtime, web_settings):
+    tuning = DatabaseSettings(sqlite_slots=4, sqlite_writers=1, queue_timeout_s=30, _env_file=None)
+    app, release = _holding_app(db_url, db_engine, runtime, web_settings, tuning)
+    release.set()
+    with served(app) as url, ThreadPoolExecutor(32) as pool:
+        calls = [pool.submit(httpx.post if i % 2 else httpx.get, f"{url}/_hold", timeout=60) for i in range(64)]
+        bodies = [call.result().json()["held"] for call in calls]
+    assert bodies.count("write") == 32 and bodies.count("read") == 32
+    assert app.state.db_slots.borrowed_tokens == 0
+    if app.state.db_writers is not None:
+        assert app.state.db_writers.borrowed_tokens == 0
