@@ -178,6 +178,9 @@ class WorkInfoRow(Base):
     view_access: Mapped[str] = mapped_column(String(10), default="internal")  # internal | public
     created_at: Mapped[datetime]
     remedy_queued_at: Mapped[datetime | None]   # queued for HPD:WorkLog (only cases linked to Remedy)
+    # the HPD:WorkLog entry this Work Info was imported from (written in Remedy; issue 14), once each
+    remedy_work_log_id: Mapped[str | None] = mapped_column(String(40))
+    __table_args__ = (Index("uq_work_info_remedy_work_log", "remedy_work_log_id", unique=True),)
 
 
 class ProcessInstanceRow(Base):
