@@ -1,6 +1,8 @@
 # Two commands do all set-up: `make run` and `make test` (see README).
 PYTHON ?= python3
 VENV := .venv
+# test processes (pytest-xdist); each has its own SQLite files, PostgreSQL database and Prefect server
+TEST_WORKERS ?= auto
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-8)
 
@@ -24,7 +26,7 @@ run: $(STAMP) node_modules/.package-lock.json
 
 test: $(STAMP) node_modules/.package-lock.json
 	bash .ci/ensure-chromium || echo "chromium could not be installed: the browser tests will be skipped"
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist worksteal
 
 bench: $(STAMP)
 	command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null 2>&1 || echo "wrk not installed: Python load generator used"
