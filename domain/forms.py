@@ -6,6 +6,9 @@ Constraint vocabulary (camunda:constraint name / config):
   min_items "N" or "N if <expr>"  (non-empty lines, or ';'-separated entries)
   must_be_true · team_member <data key holding a team> · differs_from <data key>
 Field property `prefill=true`: the field starts from the case data and keeps it when not submitted.
+Field property `prefill_from <expr>`: without a value of its own in the case data, the field starts from
+this expression over the case data (e.g. a proposal carried over from Remedy); an expression that cannot
+be evaluated, or an enum value the field does not offer, proposes nothing.
 Field property `error_<constraint>`: a custom error message.
 Field property `show_if <expr>`: shown only while the expression holds; a hidden field's value is
 dropped and it is never required (domain.form_conditions). Constraint `excludes <field>`: refused
@@ -64,6 +67,21 @@ class FieldSpec(BaseModel):
     def show_if(self) -> str | None:
         return show_if_of(self.properties)
 
+    def starting_value(self, data: dict[str, Any]) -> Any:
+        """What the field shows (and takes when not submitted): its own case data when prefilled,
+        else the value of ``prefill_from``, else its default."""
+        if self.prefill and data.get(self.id) is not None:
+            return data[self.id]
+        proposal = self.properties.get("prefill_from")
+        if proposal:
+            try:
+                value = evaluate(proposal, data)
+            except (ExpressionError, UnsafeExpression):
+                value = None
+            if value is not None and (self.type != "enum" or str(value) in {o.id for o in self.options}):
+                return value
+        return self.default
+
 
 class FormSpec(BaseModel):
     fields: list[FieldSpec] = []
@@ -94,6 +112,11 @@ def lint_form(form: FormSpec) -> list[str]:
                 problems.append(f"field {f.id}: excludes needs the id of another field of this form")
         if f.show_if:
             problems.extend(f"field {f.id}: {p}" for p in lint_show_if(f.show_if))
+        if "prefill_from" in f.properties:
+            try:
+                check_expression(f.properties["prefill_from"])
+            except UnsafeExpression as exc:
+                problems.append(f"field {f.id}: prefill_from: {exc}")
     return problems
 
 
@@ -183,7 +206,7 @@ def validate_submission(form: FormSpec, submitted: dict[str, Any], current: dict
     for f in form.fields:
         raw = submitted.get(f.id)
         if f.id not in submitted:
-            raw = current.get(f.id) if f.prefill and current.get(f.id) is not None else f.default
+            raw = f.starting_value(current)
         try:
             values[f.id] = _coerce(f, raw)
         except ValueError as exc:

@@ -44,7 +44,10 @@ class NewCase(BaseModel):
         return value
 
 
-def open_case(session: Session, runtime: Runtime, *, new: NewCase, actor: str, now: datetime) -> CaseRow:
+def open_case(session: Session, runtime: Runtime, *, new: NewCase, actor: str, now: datetime,
+              proposals: dict | None = None) -> CaseRow:
+    """Register a case and start its process. ``proposals``: extra process data that only proposes
+    (forms offer it through ``prefill_from``, e.g. Remedy's team and technician); a person still decides."""
     require_register(session, username=actor, teams=set(runtime.settings.registration_teams))
     book = handbook()
     definition = runtime.current_definition(session)   # never deploys (issue 10)
@@ -66,7 +69,7 @@ def open_case(session: Session, runtime: Runtime, *, new: NewCase, actor: str, n
     bundle = runtime.bundle(session, definition.id)
     # H-S1: the reaction clock runs from receipt on a provisional priority until triage refines it
     case.priority = provisional_priority(bundle.content_hash, bundle.sources, impact=case.impact, urgency=case.urgency)
-    workflow = runtime.engine.start(bundle, {
+    workflow = runtime.engine.start(bundle, {**(proposals or {}),   # the case's own fields win
         "case_number": case.number, "case_type": case.case_type, "classification": case.case_type,
         "summary": case.summary, "impact": str(case.impact), "urgency": str(case.urgency),
         "sla_level": case.sla_level, "end_user_name": case.customer_name,

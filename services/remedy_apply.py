@@ -27,7 +27,7 @@ from services.reprioritise import apply_priority
 from services.runtime import Runtime
 from store.cases import add_work_info
 from store.directory import DbDirectory
-from store.models import CaseRow, WorkInfoRow
+from store.models import CaseRow, TeamRow, WorkInfoRow
 from store.process import instance_for_case
 from store.sla import close_pause, open_pause
 
@@ -111,14 +111,58 @@ def _fields(case: CaseRow, incident: ImportedIncident) -> list[str]:
     return lines
 
 
+def proposed_assignment(session: Session, incident: ImportedIncident, *, settings: Settings) -> tuple[dict, list[str]]:
+    """Remedy's Assigned Group and Assignee as proposals to the process, with Work Info lines saying
+    what became of them. A group mapped (``remedy.mapping.team_groups``) to a Sagsflow team other than
+    the registering service desk proposes that team in triage (*Vælg team*, ``remedy_team``); an
+    assignee mapped (``user_logins``) to an active, present member of that team proposes the technician
+    at distribution (*Fordel sagen*, ``remedy_assignee``) while triage keeps that team. People decide."""
+    group, login = incident.assigned_group, incident.assignee_login
+    if not group and not login:
+        return {}, []
+    mapping, directory, proposals = settings.remedy.mapping, DbDirectory(session), {}
+    lines = [f"Tildelt i Remedy: {group or '-'} / {login or '-'}"]
+    team = mapping.team_for_group(group)
+    if group and team is None:
+        lines.append(f"Remedy-gruppen {group} er ikke knyttet til et Sagsflow-team; teamet vælges i triagen.")
+    elif team in settings.registration_teams:
+        lines.append(f"Remedy-gruppen {group} er {directory.team_name(team)}, der visiterer sagen; intet team foreslås.")
+        team = None
+    elif team is not None and session.get(TeamRow, team) is None:
+        lines.append(f"Remedy-gruppen {group} er knyttet til teamet {team}, som ikke findes i Sagsflow.")
+        team = None
+    elif team is not None:
+        proposals["remedy_team"] = team
+        lines.append(f"Team foreslået i triagen: {directory.team_name(team)}")
+    user = mapping.user_for_login(login)
+    person = directory.user(user) if user else None
+    if not login:
+        pass
+    elif user is None:
+        lines.append(f"Remedy-brugeren {login} er ikke knyttet til en Sagsflow-bruger; teknikeren vælges ved fordelingen.")
+    elif team is None:
+        lines.append(f"{user} foreslås ikke som tekniker: der er intet foreslået team.")
+    elif person is None or not person.active or not directory.is_member(user, team):
+        lines.append(f"{user} foreslås ikke som tekniker: ikke aktivt medlem af {directory.team_name(team)}.")
+    elif person.absent:
+        lines.append(f"{user} foreslås ikke som tekniker: fraværende.")
+    else:
+        proposals["remedy_assignee"] = user
+        lines.append(f"Tekniker foreslået ved fordelingen: {user} ({person.display_name})")
+    return proposals, lines
+
+
 def _assignment(session: Session, case: CaseRow, incident: ImportedIncident, *, settings: Settings,
                 lines: list[str]) -> dict:
     seen = case.remedy_view or {}
     if (incident.assigned_group, incident.assignee_login) == (seen.get("group"), seen.get("assignee")):
         return {}
     lines.append(f"Tildelt i Remedy: {incident.assigned_group or '-'} / {incident.assignee_login or '-'}")
-    logins = {login.lower(): user for user, login in settings.remedy.mapping.user_logins.items()}
-    user = logins.get((incident.assignee_login or "").lower())
+    if not case.team:   # still in triage: Remedy's assignment changes what the forms propose
+        proposals, said = proposed_assignment(session, incident, settings=settings)
+        lines.extend(said[1:])
+        return {"remedy_team": proposals.get("remedy_team"), "remedy_assignee": proposals.get("remedy_assignee")}
+    user = settings.remedy.mapping.user_for_login(incident.assignee_login)
     if user and case.team and user != case.assignee and DbDirectory(session).is_member(user, case.team):
         lines.append(f"Sagen overtages af {user}")
         return {"assignee": user}

@@ -30,8 +30,9 @@ from connectors.remedy.incoming import ImportedIncident, parse_ar_datetime
 from connectors.remedy.qualification import and_, field_equals, field_ge, field_gt, group, or_
 from domain.errors import SagsflowError
 from services.cases import NewCase, open_case
-from services.remedy_apply import apply_remedy_change, remedy_work_info, view_of
+from services.remedy_apply import apply_remedy_change, proposed_assignment, remedy_work_info, view_of
 from services.remedy_push import queue_changes, record_accepted
+from services.remedy_worklog import WorkLogReader, import_work_logs
 from services.runtime import Runtime
 from services.sla import refresh_deadlines, sla_config
 from store.models import CaseRow, WorkInfoRow
@@ -55,10 +56,11 @@ class SyncReport:
     errors: list[str] = field(default_factory=list)       # one clear message per refused incident
     queued: int = 0                                       # outbox items queued for Remedy
     more: bool = False                                    # the import limit was reached; the next sync continues
+    work_info: int = 0                                    # Work Info entries written in Remedy, imported
 
     def as_dict(self) -> dict:
         return {"imported": self.imported, "updated": self.updated, "skipped": self.skipped,
-                "errors": self.errors, "queued": self.queued, "more": self.more}
+                "errors": self.errors, "queued": self.queued, "more": self.more, "work_info": self.work_info}
 
 
 def sync(factory: sessionmaker[Session], runtime: Runtime, client: RemedyClient, *, settings: Settings,
@@ -108,6 +110,7 @@ def import_incidents(factory, runtime: Runtime, client: RemedyClient, *, setting
 def _import_pages(factory, runtime: Runtime, client: RemedyClient, qualification, *, settings: Settings,
                   now: datetime, report: SyncReport, mark: tuple, passed: list) -> None:
     remedy, (mark, mark_id), handled = settings.remedy, mark, 0
+    work_logs = WorkLogReader(client, settings, report.errors)
     for entry in client.search_all(remedy.forms.help_desk, qualification, sort=SORT, page_size=remedy.sync.page_size):
         entry_id = str(entry.values.get("Entry ID") or entry.entry_id or "")
         try:
@@ -126,9 +129,13 @@ def _import_pages(factory, runtime: Runtime, client: RemedyClient, qualification
             passed.append((modified, entry_id))
             continue
         entry = _with_people(factory, client, settings, entry)
+        logs = work_logs.entries(entry.values.get("Incident Number"))   # read before the watermark moves
         try:
             with factory() as session, session.begin():
-                _import_one(session, runtime, entry, settings=settings, now=now, report=report)
+                case = _import_one(session, runtime, entry, settings=settings, now=now, report=report)
+                if case is not None and logs:
+                    report.work_info += import_work_logs(session, case, logs, settings=settings, now=now,
+                                                         errors=report.errors)
                 advance_watermark(session, modified=modified, entry_id=entry_id, now=now)
         except RemedyImportError as exc:
             report.errors.append(str(exc))
@@ -181,7 +188,8 @@ def _label(entry: RemedyEntry) -> str:
 
 
 def _import_one(session: Session, runtime: Runtime, entry: RemedyEntry, *, settings: Settings, now: datetime,
-                report: SyncReport) -> None:
+                report: SyncReport) -> CaseRow | None:
+    """Import or apply one incident; returns the case it is linked to (None: not imported)."""
     try:
         incident = incident_from_remedy(entry.values)
     except RemedyDataError as exc:
@@ -193,7 +201,7 @@ def _import_one(session: Session, runtime: Runtime, entry: RemedyEntry, *, setti
             report.updated.append(incident.incident_number)
         else:
             report.skipped += 1
-        return
+        return case
     created_here = _created_by_sagsflow(session, incident)
     if created_here is not None:   # our own create, read back before its delivery was recorded
         created_here.remedy_incident_number = incident.incident_number
@@ -201,13 +209,14 @@ def _import_one(session: Session, runtime: Runtime, entry: RemedyEntry, *, setti
         created_here.remedy_status = created_here.remedy_pushed_status = incident.status
         created_here.remedy_view = view_of(incident)
         report.skipped += 1
-        return
+        return created_here
     if incident.status in FINISHED_IN_REMEDY:
         report.skipped += 1
-        return
+        return None
     case = _open(session, runtime, incident, settings=settings, now=now)
     case.remedy_entry_id = entry.entry_id
     report.imported.append(incident.incident_number)
+    return case
 
 
 def _created_by_sagsflow(session: Session, incident: ImportedIncident) -> CaseRow | None:
@@ -234,7 +243,8 @@ def _open(session: Session, runtime: Runtime, incident: ImportedIncident, *, set
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise RemedyImportError(f"Remedy incident {incident.incident_number} not imported: {problems}") from None
-    case = open_case(session, runtime, new=new, actor="remedy", now=now)
+    proposals, assignment = proposed_assignment(session, incident, settings=settings)
+    case = open_case(session, runtime, new=new, actor="remedy", now=now, proposals=proposals)
     case.remedy_incident_number = incident.incident_number
     case.remedy_last_modified = incident.last_modified
     case.remedy_status = case.remedy_pushed_status = incident.status
@@ -245,8 +255,7 @@ def _open(session: Session, runtime: Runtime, incident: ImportedIncident, *, set
         refresh_deadlines(session, case=case, config=sla_config(settings.config_dir))
     lines = [f"Rapporteret i Remedy: {incident.reported_at.isoformat() if incident.reported_at else 'ukendt'}",
              f"Status i Remedy: {incident.remedy_status}", f"Prioritet i Remedy: {incident.priority}"]
-    if incident.assigned_group or incident.assignee_login:
-        lines.append(f"Tildelt i Remedy: {incident.assigned_group or '-'} / {incident.assignee_login or '-'}")
+    lines += assignment
     lines += [f"Ikke importeret: {d}" for d in dropped]
     if incident.notes:
         lines += ["", incident.notes]

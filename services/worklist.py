@@ -231,8 +231,7 @@ def task_form(session: Session, runtime: Runtime, *, task_id: str, reader: str |
     if task.status == "open":
         data = runtime.engine.task_view(runtime.engine.load(bundle, instance.state), bundle, task_id).data
     for f in form.fields:
-        current = data.get(f.id)
-        values[f.id] = current if f.prefill and current is not None else f.default
+        values[f.id] = f.starting_value(data)   # prefill, else prefill_from (e.g. Remedy's assignment)
     context = build_context(session, case=case, bpmn_id=task.bpmn_id, data=data,
                             facts=diagram_facts(bundle.content_hash, bundle.sources))
     types = {f.id: f.type for f in form.fields}

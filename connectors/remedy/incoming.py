@@ -132,3 +132,53 @@ def incident_from_remedy(values: Mapping[str, Any]) -> ImportedIncident:
 def _optional_date(values: Mapping[str, Any], field: str) -> datetime | None:
     raw = values.get(field)
     return None if raw in (None, "") else parse_ar_datetime(raw, field=field)
+
+
+WORK_LOG_FIELDS: tuple[str, ...] = (
+    "Work Log ID", "Incident Number", "Work Log Type", "Description", "Detailed Description", "View Access",
+    "Secure Work Log", "Submitter", "Work Log Submitter", "Work Log Date", "Submit Date",
+)
+
+
+class ImportedWorkLog(BaseModel):
+    """One Work Info entry read from ``HPD:WorkLog`` (written in Remedy), validated; text is plain."""
+
+    model_config = ConfigDict(frozen=True)
+
+    work_log_id: str
+    incident_number: str
+    work_log_type: str | None
+    summary: str | None
+    notes: str | None
+    author: str | None           # Work Log Submitter, else Submitter
+    submitter: str | None        # who created the entry (the integration user for Sagsflow's own)
+    logged_at: datetime | None   # Work Log Date, else Submit Date
+    public: bool                 # View Access Public and not a Secure Work Log
+
+    def written_by(self, username: str) -> bool:
+        """Written by this AR user (case-insensitive), as submitter or as named Work Log Submitter."""
+        user = username.strip().lower()
+        return bool(user) and user in {(self.submitter or "").lower(), (self.author or "").lower()}
+
+
+def work_log_from_remedy(values: Mapping[str, Any]) -> ImportedWorkLog:
+    """Validate a Work Log entry's ``values`` from Remedy; raises :class:`RemedyDataError`."""
+    if not isinstance(values, Mapping):
+        raise RemedyDataError(f"work log values must be an object, got {type(values).__name__}")
+    work_log_id = _optional_text(values, "Work Log ID", 40)
+    number = values.get("Incident Number")
+    if not work_log_id:
+        raise RemedyDataError("Remedy work log entry has no Work Log ID")
+    if not isinstance(number, str) or not _INCIDENT_NUMBER.match(number):
+        raise RemedyDataError(f"work log {work_log_id} has no valid Incident Number")
+    submitter = _optional_text(values, "Submitter", SHORT_TEXT_MAX_LENGTH)
+    return ImportedWorkLog(
+        work_log_id=work_log_id, incident_number=number,
+        work_log_type=_optional_text(values, "Work Log Type", SHORT_TEXT_MAX_LENGTH),
+        summary=_optional_text(values, "Description", SUMMARY_MAX_LENGTH),
+        notes=_optional_text(values, "Detailed Description", NOTES_MAX_LENGTH),
+        author=_optional_text(values, "Work Log Submitter", SHORT_TEXT_MAX_LENGTH) or submitter,
+        submitter=submitter,
+        logged_at=_optional_date(values, "Work Log Date") or _optional_date(values, "Submit Date"),
+        public=values.get("View Access") == "Public" and values.get("Secure Work Log") != "Yes",
+    )

@@ -60,6 +60,18 @@ class RemedyMapping(BaseModel):
     reported_source: str = "Phone"
     create_cases: bool = True                # cases registered in Sagsflow are created in Remedy
 
+    def team_for_group(self, group: str | None) -> str | None:
+        """The Sagsflow team mapped to a Remedy Assigned Group (names compared without case)."""
+        wanted = (group or "").strip().lower()
+        return next((team for team, name in self.team_groups.items() if wanted and name.strip().lower() == wanted),
+                    None)
+
+    def user_for_login(self, login: str | None) -> str | None:
+        """The Sagsflow username mapped to a Remedy Assignee Login ID (compared without case)."""
+        wanted = (login or "").strip().lower()
+        return next((user for user, name in self.user_logins.items() if wanted and name.strip().lower() == wanted),
+                    None)
+
 
 class RemedySettings(BaseModel):
     """Connection settings plus forms, import filters and mapping."""

@@ -9,7 +9,8 @@ create (201 + Location), modify (204); AR error lists with HTTP 500 — BMC's "d
 any error" — for validation and workflow errors (``error_status=400`` answers those with 400),
 401 for authentication and 404 for unknown forms and entries.
 Test hooks: :meth:`fail_next`, :meth:`delay_next`, :meth:`expire_all_tokens`,
-:meth:`seed_incident` (stores values unvalidated), :meth:`change_incident` (a Remedy user's edit)
+:meth:`seed_incident` (stores values unvalidated), :meth:`change_incident` (a Remedy user's edit),
+:meth:`add_work_log` (Work Info written in Remedy)
 and :meth:`entries`.
 
 Run: ``python -m connectors.remedy.simulator --port 8008`` (user/password demo).
@@ -102,6 +103,26 @@ class RemedySimulator:
             row.update(copy.deepcopy(dict(values)))
             row.update({"Last Modified By": by, "Last Modified Date": format_ar_timestamp(self.clock())})
             priority_of(row)
+
+    def add_work_log(self, incident_number: str, values: Mapping[str, Any], *, by: str = "remedy.user",
+                     touch_incident: bool = True) -> str:
+        """Work Info a person writes on the incident in Remedy (``HPD:WorkLog``, submitter ``by``);
+        with ``touch_incident`` the incident's Last Modified Date/By move too, as ITSM's Work Info
+        tab does (docs/remedy.md: a live server must confirm). Returns the Work Log ID."""
+        with self._lock:
+            row = self._incident(incident_number)
+            stamp = format_ar_timestamp(self.clock())
+            entry_id = self._next("entry", "", start=0)
+            work_log_id = self._next("worklog", "WLG", start=0)
+            self._forms[WORK_LOG][entry_id] = {
+                "Work Log Type": "General Information", "View Access": "Internal", "Secure Work Log": "No",
+                **copy.deepcopy(dict(values)), "Incident Number": incident_number, "Request ID": entry_id,
+                "Work Log ID": work_log_id, "Submitter": by, "Submit Date": stamp, "Work Log Date": stamp,
+                "Last Modified By": by, "Last Modified Date": stamp, "Status": "Enabled",
+                "Work Log Submitter": values.get("Work Log Submitter", by)}
+            if touch_incident:
+                row.update({"Last Modified By": by, "Last Modified Date": stamp})
+            return work_log_id
 
     def entries(self, form: str) -> list[dict[str, Any]]:
         with self._lock:

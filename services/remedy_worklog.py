@@ -1,0 +1,89 @@
+"""Work Info written in Remedy reaches the case (H-R1.1; issue 14; owners in docs/remedy.md).
+
+For every linked incident the import handles, its ``HPD:WorkLog`` entries are searched by Incident
+Number (``'Incident Number'="INC…"``, as BMC documents it). An entry becomes Work Info on the case —
+*Fra Remedy: <summary>*, with the Remedy author and the Copenhagen time — once: the Work Log ID is
+kept on the row (unique), so later syncs skip it. Entries the integration user wrote (Sagsflow's own,
+also those carrying the ``[sagsflow:<key>]`` marker) are skipped, and what came from Remedy is never
+sent back (``remedy_queued_at`` is set). Text passes the text boundary (domain/text.py) like every
+other Work Info.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from config.handbook import handbook
+from config.settings import Settings
+from connectors.mail.compose import danish_time
+from connectors.remedy.client import RemedyClient, RemedyEntry
+from connectors.remedy.errors import RemedyDataError, RemedyPermanentError
+from connectors.remedy.incoming import WORK_LOG_FIELDS, ImportedWorkLog, work_log_from_remedy
+from connectors.remedy.mapping import WORK_LOG_TYPES
+from connectors.remedy.qualification import field_equals
+from store.cases import add_work_info
+from store.models import CaseRow, WorkInfoRow
+
+EVENT = "remedy_work_log"
+MARKER = "[sagsflow:"
+SORT = "Submit Date.asc"
+
+
+class WorkLogReader:
+    """Reads the Work Log of incidents during one sync; a refusal (no access to the form, an unknown
+    field) is reported once and ends the reading for that sync — the incidents are still imported."""
+
+    def __init__(self, client: RemedyClient, settings: Settings, errors: list[str]):
+        self.client, self.settings, self.errors, self.refused = client, settings, errors, False
+
+    def entries(self, incident_number: object) -> list[RemedyEntry]:
+        if self.refused or not isinstance(incident_number, str) or not incident_number:
+            return []
+        remedy = self.settings.remedy
+        try:
+            return list(self.client.search_all(remedy.forms.work_log, field_equals("Incident Number", incident_number),
+                                               sort=SORT, page_size=remedy.sync.page_size, fields=list(WORK_LOG_FIELDS)))
+        except RemedyPermanentError as exc:   # transient faults propagate: the watermark has not moved
+            self.refused = True
+            self.errors.append(f"Work Info fra Remedy ({remedy.forms.work_log}) kunne ikke læses: {exc}")
+            return []
+
+
+def import_work_logs(session: Session, case: CaseRow, entries: list[RemedyEntry], *, settings: Settings,
+                     now: datetime, errors: list[str]) -> int:
+    """Add the entries written in Remedy as Work Info on ``case``, each once; returns how many."""
+    added = 0
+    for entry in entries:
+        try:
+            log = work_log_from_remedy(entry.values)
+        except RemedyDataError as exc:
+            errors.append(f"Work Info fra Remedy til {case.remedy_incident_number} ikke importeret: {exc}")
+            continue
+        if log.incident_number != case.remedy_incident_number or _ours(log, settings):
+            continue
+        if session.execute(select(WorkInfoRow.id).where(WorkInfoRow.remedy_work_log_id == log.work_log_id)).first():
+            continue
+        _add(session, case, log, now=now)
+        added += 1
+    if added:
+        session.flush()
+    return added
+
+
+def _ours(log: ImportedWorkLog, settings: Settings) -> bool:
+    """Written by the integration user, or carrying Sagsflow's marker: Sagsflow's own Work Info."""
+    return log.written_by(settings.remedy.username) or MARKER in (log.notes or "") or MARKER in (log.summary or "")
+
+
+def _add(session: Session, case: CaseRow, log: ImportedWorkLog, *, now: datetime) -> None:
+    when = danish_time(log.logged_at) if log.logged_at else "ukendt tidspunkt"
+    header = f"Skrevet i Remedy af {log.author or 'ukendt'}, {when}"
+    work_log_type = log.work_log_type if log.work_log_type in WORK_LOG_TYPES else handbook().work_log_type(EVENT)
+    row = add_work_info(session, case_id=case.id, event=EVENT, work_log_type=work_log_type,
+                        summary=f"Fra Remedy: {log.summary or 'Work Info'}",
+                        notes=f"{header}\n\n{log.notes}" if log.notes else header, author="remedy",
+                        view_access="public" if log.public else "internal", now=now)
+    row.remedy_work_log_id = log.work_log_id
+    row.remedy_queued_at = now   # came from Remedy: never sent back
