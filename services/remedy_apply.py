@@ -3,9 +3,11 @@
 Remedy owns the summary (Description), the notes (Detailed Decription), impact and urgency and the
 customer's contact details: a change there overwrites the case and is recorded as Work Info (old →
 new). New impact/urgency re-prioritise the case through ``services.reprioritise`` (the diagram's
-DMN decides; deadlines, on-call and the next personal handover follow). Sagsflow owns the assignment: a Remedy-side change of group or assignee is recorded, and an
+DMN decides; deadlines, on-call and the next personal handover follow). Sagsflow owns the assignment
+once the case has a team: a Remedy-side change of group or assignee is recorded, and an
 assignee who maps (``remedy.mapping.user_logins``) to a member of the case's team takes over the
-case's open work, as a coordinator's reassignment does. Status: *Pending* pauses the SLA clock
+case's open work, as a coordinator's reassignment does; before that (in triage) Remedy's assignment
+changes what triage and distribution propose (:func:`proposed_assignment`). Status: *Pending* pauses the SLA clock
 (H-R1.4 pause), leaving it resumes; *Resolved*, *Closed* and *Cancelled* are delivered to the
 process as the message ``remedy_finished``, whose event subprocess in the diagram records the
 outcome and ends the case — never by writing around the process. Our own pushes coming back

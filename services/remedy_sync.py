@@ -7,8 +7,11 @@ sorted by Last Modified Date and Entry ID, so ties are handled and the watermark
 that cannot be imported (its next change in Remedy brings it back). The first sync is bounded by
 ``remedy.sync.start`` (or the last ``first_sync_days``) and the support-group/company filters.
 Each incident is handled in its own transaction with the watermark: a new one opens a case
-(Reported Date → ``received_at``, customer name/e-mail/phone/site, Remedy's assignment as Work
-Info); a known one has its Remedy-side changes applied (``services.remedy_apply``). Incidents
+(Reported Date → ``received_at``, customer name/e-mail/phone/site; Remedy's Assigned Group and
+Assignee, mapped through ``remedy.mapping``, become proposals for triage and distribution —
+``services.remedy_apply.proposed_assignment``); a known one has its Remedy-side changes applied
+(``services.remedy_apply``). The Work Info a person wrote in Remedy on a linked incident comes
+along, once per entry (``services.remedy_worklog``). Incidents
 already resolved, closed or cancelled in Remedy are not imported. At most ``remedy_import_limit``
 incidents are handled per sync; the next sync continues from the watermark.
 
@@ -27,6 +30,7 @@ from config.settings import Settings
 from connectors.remedy import (RemedyClient, RemedyDataError, RemedyEntry, RemedyPermanentError,
                                incident_from_remedy)
 from connectors.remedy.incoming import ImportedIncident, parse_ar_datetime
+from connectors.remedy.mapping import PRIORITY_TO_REMEDY
 from connectors.remedy.qualification import and_, field_equals, field_ge, field_gt, group, or_
 from domain.errors import SagsflowError
 from services.cases import NewCase, open_case
@@ -254,7 +258,7 @@ def _open(session: Session, runtime: Runtime, incident: ImportedIncident, *, set
         case.received_at = incident.reported_at    # the SLA starts when the customer reported it
         refresh_deadlines(session, case=case, config=sla_config(settings.config_dir))
     lines = [f"Rapporteret i Remedy: {incident.reported_at.isoformat() if incident.reported_at else 'ukendt'}",
-             f"Status i Remedy: {incident.remedy_status}", f"Prioritet i Remedy: {incident.priority}"]
+             f"Status i Remedy: {incident.remedy_status}", f"Prioritet i Remedy: {PRIORITY_TO_REMEDY[incident.priority]} (Sagsflow bestemmer prioriteten ved første visitation)"]
     lines += assignment
     lines += [f"Ikke importeret: {d}" for d in dropped]
     if incident.notes:

@@ -58,7 +58,7 @@ class RemedySimulator:
         self._forms: dict[str, dict[str, dict[str, Any]]] = {form: {} for form in FIELDS if form != INTERFACE}
         self._tokens: dict[str, datetime] = {}
         self._counters = {"entry": 0, "incident": 0, "worklog": 0}
-        self._fail: list[tuple[int, int]] = []
+        self._fail: list[tuple[int, int, str | None]] = []
         self._delays: list[float] = []
         self._release = threading.Event()
         self.requests_seen: list[tuple[str, str]] = []
@@ -67,10 +67,11 @@ class RemedySimulator:
 
     # --- test hooks ----------------------------------------------------------------
 
-    def fail_next(self, count: int = 1, *, status: int = 500, number: int = 90) -> None:
-        """The next ``count`` requests fail with this HTTP status and AR message number."""
+    def fail_next(self, count: int = 1, *, status: int = 500, number: int = 90, form: str | None = None) -> None:
+        """The next ``count`` requests (to ``form`` only, when given) fail with this HTTP status and
+        AR message number."""
         with self._lock:
-            self._fail.extend([(status, number)] * count)
+            self._fail.extend([(status, number, form)] * count)
 
     def delay_next(self, seconds: float, *, count: int = 1) -> None:
         with self._lock:
@@ -175,7 +176,7 @@ class RemedySimulator:
         with self._lock:
             self.requests_seen.append((method, path))
             self.queries_seen.append(copy.deepcopy(query))
-            fail = self._fail.pop(0) if self._fail else None
+            fail = self._failure_for(unquote(path))
             delay = self._delays.pop(0) if self._delays else None
             self._in_flight += 1
             overlapping = self._in_flight > 1
@@ -194,6 +195,12 @@ class RemedySimulator:
         finally:
             with self._lock:
                 self._in_flight -= 1
+
+    def _failure_for(self, path: str) -> tuple[int, int, str | None] | None:
+        for index, failure in enumerate(self._fail):
+            if failure[2] is None or path[len(ENTRY_PREFIX):].split("/")[0] == failure[2] and path.startswith(ENTRY_PREFIX):
+                return self._fail.pop(index)
+        return None
 
     def _route(self, method, path, query, headers, body):
         now, path = self.clock(), path.rstrip("/") or "/"

@@ -95,7 +95,8 @@ def test_h_v2_remedys_group_is_proposed_in_triage_and_its_assignee_at_distributi
     case, walk = imported(session, runtime, factory, settings, sim_target, values)
     assert (case.team, case.assignee) == (None, None)    # H-V2: not with the team before its questions
     note = import_note(session, case)
-    assert "Tildelt i Remedy: Applikationsdrift / apptek01" in note and "Prioritet i Remedy: medium" in note
+    assert "Tildelt i Remedy: Applikationsdrift / apptek01" in note
+    assert "Prioritet i Remedy: Medium (Sagsflow bestemmer prioriteten ved første visitation)" in note
     assert "Team foreslået i triagen: Applikationsdrift" in note
     assert "Tekniker foreslået ved fordelingen: app.tekniker (Anders Applikation)" in note
     walk.triage()
@@ -260,3 +261,19 @@ def test_h_r1_1_a_work_log_remedy_refuses_to_show_is_reported_once_and_incidents
     assert report.imported == ["INC000000000221", "INC000000000222"]
     [error] = report.errors
     assert error.startswith("Work Info fra Remedy (HPD:WorkLogNotHere) kunne ikke læses") and "303" in error
+
+
+def test_h_r1_1_a_timeout_reading_the_work_log_leaves_the_incident_for_the_next_sync(
+        session, runtime, factory, settings, simulator, sim_target):
+    from connectors.remedy.errors import RemedyTransientError
+    values = incident("INC000000000231")
+    simulator.seed_incident(values)
+    written = simulator.add_work_log("INC000000000231", {"Description": "Kunden er på ferie"}, by="mette.remedy",
+                                     touch_incident=False)
+    simulator.fail_next(1, status=500, number=92, form="HPD:WorkLog")    # ARERR 92: timeout during database query
+    with pytest.raises(RemedyTransientError):
+        run(factory, runtime, settings, sim_target)
+    session.expire_all()
+    assert session.query(CaseRow).count() == 0                            # the watermark has not moved
+    case, _ = imported(session, runtime, factory, settings, sim_target, values, now=T0 + timedelta(minutes=5))
+    assert [e.remedy_work_log_id for e in remedy_entries(session, case)] == [written]
