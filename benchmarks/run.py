@@ -10,7 +10,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from benchmarks import case_search, concurrency, flow_overhead, lifecycle, sla_sweep, worklist
+from benchmarks import case_search, cli_start, concurrency, flow_overhead, lifecycle, sla_sweep, worklist
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -104,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     text = render(figures, when=datetime.now(timezone.utc))
     text += "\n" + render_lifecycle(lifecycle.run(cases=args.lifecycle_cases, postgres_url=args.postgres))
     text += "\n" + render_worklist(worklist.run(tasks=args.cases))
+    text += "\n" + cli_start.render(cli_start.run())
     text += "\n" + case_search.render(case_search.run(cases=args.cases, postgres_url=args.postgres))
     text += "\n" + concurrency.render(concurrency.run(postgres_url=args.postgres))
     text += "\n" + flow_overhead.render(flow_overhead.run())

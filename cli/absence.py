@@ -3,9 +3,6 @@ oneself or a team member, and let a coordinator redistribute a case of the team.
 from __future__ import annotations
 
 from cli.common import emit, parse_now, session_scope
-from config.settings import get_settings
-from services.absence import absences_for, mark_absent, parse_local, reassign_case
-from services.runtime import Runtime
 
 
 def register(subparsers) -> None:
@@ -40,6 +37,8 @@ def _document(row) -> dict:
 
 
 def cmd_add(args) -> int:
+    from services.absence import mark_absent, parse_local
+
     now = parse_now(args.now)
     with session_scope() as session:
         row = mark_absent(session, username=args.user or args.actor, by_user=args.actor,
@@ -51,6 +50,8 @@ def cmd_add(args) -> int:
 
 
 def cmd_list(args) -> int:
+    from services.absence import absences_for
+
     with session_scope() as session:
         rows = [_document(r) for r in absences_for(session, username=args.actor)]
     emit(rows, args.json, "\n".join(f"{r['user']:<20} {r['from'][:16]} – {r['until'][:16]} {r['note']}" for r in rows)
@@ -59,6 +60,10 @@ def cmd_list(args) -> int:
 
 
 def cmd_reassign(args) -> int:
+    from config.settings import get_settings
+    from services.absence import reassign_case
+    from services.runtime import Runtime
+
     now = parse_now(args.now)
     with session_scope() as session:
         moved = reassign_case(session, Runtime(get_settings()), case_number=args.number, to_user=args.to_user,

@@ -12,13 +12,6 @@ from pathlib import Path
 
 from cli.common import EXIT_FORBIDDEN, EXIT_INVALID, CliError, parse_now, session_scope
 from cli.simulate import register_simulate
-from config.settings import get_settings
-from services.deployments import deploy, read_directory
-from services.runtime import Runtime
-from store.directory import DbDirectory
-from tasks.operations import OPERATIONS
-from engine.adapter import DiagramInvalid
-from engine.validation import errors_of, validate_files
 
 SUFFIXES = (".bpmn", ".dmn")
 
@@ -56,6 +49,10 @@ def _collect(paths: list[Path]) -> tuple[dict[str, str | bytes], set[str]]:
 
 
 def cmd_validate(args) -> int:
+    from config.settings import get_settings
+    from engine.validation import errors_of, validate_files
+    from tasks.operations import OPERATIONS
+
     settings = get_settings()
     paths = args.paths or [settings.bpmn_dir]
     try:
@@ -75,6 +72,8 @@ def cmd_validate(args) -> int:
 
 
 def _actor(session, username: str | None) -> str:
+    from store.directory import DbDirectory
+
     if username is None:
         return f"cli:{getpass.getuser()}"[:64]
     user = DbDirectory(session).user(username)
@@ -85,6 +84,11 @@ def _actor(session, username: str | None) -> str:
 
 
 def cmd_deploy(args) -> int:
+    from config.settings import get_settings
+    from engine.adapter import DiagramInvalid
+    from services.deployments import deploy, read_directory
+    from services.runtime import Runtime
+
     settings = get_settings()
     directory = args.directory or settings.bpmn_dir
     if not directory.is_dir():

@@ -6,12 +6,6 @@ from datetime import datetime
 
 from cli.case_control import register_control
 from cli.common import emit, parse_now, session_scope
-from domain.calendar import to_local
-from config.handbook import handbook
-from config.settings import get_settings
-from services.case_search import CaseFilters, hit_document, search_cases
-from services.cases import NewCase, case_document, open_case
-from services.runtime import Runtime
 
 
 def register(subparsers) -> None:
@@ -53,6 +47,10 @@ def register(subparsers) -> None:
 
 
 def cmd_open(args) -> int:
+    from config.settings import get_settings
+    from services.cases import NewCase, case_document, open_case
+    from services.runtime import Runtime
+
     new = NewCase(case_type=args.case_type, summary=args.summary, impact=args.impact, urgency=args.urgency,
                   sla_level=args.sla_level, customer_name=args.customer, customer_email=args.customer_email,
                   customer_phone=args.customer_phone)
@@ -66,6 +64,9 @@ def cmd_open(args) -> int:
 
 def cmd_search(args) -> int:
     """`{"total", "page", "page_size", "pages", "items": [...]}` as GET /api/cases (exit 2 on a bad filter)."""
+    from config.handbook import handbook
+    from services.case_search import CaseFilters, hit_document, search_cases
+
     filters = CaseFilters(q=args.text, view=args.view, status=args.status, team=args.team, priority=args.priority,
                           case_type=args.case_type, sla=args.sla, received_from=args.received_from,
                           received_to=args.received_to, sort=args.sort, page=args.page, page_size=args.page_size)
@@ -84,6 +85,10 @@ def cmd_search(args) -> int:
 
 
 def cmd_show(args) -> int:
+    from config.handbook import handbook
+    from domain.calendar import to_local
+    from services.cases import case_document
+
     with session_scope() as session:
         doc = case_document(session, args.number, reader=getattr(args, "reader", None))
     labels = handbook().labels

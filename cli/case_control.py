@@ -2,11 +2,6 @@
 from __future__ import annotations
 
 from cli.common import EXIT_STATE, CliError, EXIT_INVALID, emit, parse_now, session_scope
-from config.settings import get_settings
-from domain.errors import InvalidState
-from services.instance_control import cancel_case, retry_case
-from services.migration import cases_of_version, migrate_case
-from services.runtime import Runtime
 
 
 def register_control(case) -> None:
@@ -32,6 +27,10 @@ def register_control(case) -> None:
 
 
 def cmd_retry(args) -> int:
+    from config.settings import get_settings
+    from services.instance_control import retry_case
+    from services.runtime import Runtime
+
     with session_scope() as session:
         result = retry_case(session, Runtime(get_settings()), number=args.number, actor=args.actor,
                             now=parse_now(args.now))
@@ -41,6 +40,10 @@ def cmd_retry(args) -> int:
 
 
 def cmd_cancel(args) -> int:
+    from config.settings import get_settings
+    from services.instance_control import cancel_case
+    from services.runtime import Runtime
+
     with session_scope() as session:
         result = cancel_case(session, Runtime(get_settings()), number=args.number, actor=args.actor,
                              reason=args.reason, now=parse_now(args.now))
@@ -63,6 +66,11 @@ def _lines(doc: dict) -> list[str]:
 
 
 def cmd_migrate(args) -> int:
+    from config.settings import get_settings
+    from domain.errors import InvalidState
+    from services.migration import cases_of_version, migrate_case
+    from services.runtime import Runtime
+
     if (args.number is None) == (args.from_version is None):
         raise CliError("give a case NUMBER or --from VERSION (not both)", EXIT_INVALID)
     runtime, now = Runtime(get_settings()), parse_now(args.now)

@@ -1,4 +1,7 @@
-"""Shared CLI plumbing: settings, one transaction per command, exit codes, output."""
+"""Shared CLI plumbing: settings, one transaction per command, exit codes, output.
+
+Light on purpose (issue 15): the parser of every command is built from this module and argparse
+alone; the database, the services and the engine are imported by the handler that needs them."""
 from __future__ import annotations
 
 import json
@@ -7,14 +10,8 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pydantic import ValidationError
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, TimeoutError as PoolTimeout
-
-from config.settings import get_settings
 from domain.text import clean_tree
 from domain.errors import ConcurrencyConflict, Forbidden, FormInvalid, InvalidState, NotFound, SagsflowError
-from services.failures import ProcessFailed, record_failure
-from store.db import engine_for, session_factory
 
 EXIT_INVALID, EXIT_FORBIDDEN, EXIT_NOT_FOUND, EXIT_STATE = 2, 3, 4, 5
 
@@ -27,17 +24,19 @@ class CliError(Exception):
 
 @contextmanager
 def session_scope():
+    from config.settings import get_settings
+    from store.db import engine_for, session_factory
+
     factory = session_factory(engine_for(get_settings().database_url))
     session = factory()
     try:
         yield session
         session.commit()
-    except ProcessFailed as failure:   # rolled back; the failure is recorded on its own (issue 11)
+    except BaseException as exc:
         session.rollback()
-        record_failure(factory, failure)
-        raise
-    except BaseException:
-        session.rollback()
+        failures = sys.modules.get("services.failures")   # only a command that ran the engine can raise it
+        if failures is not None and isinstance(exc, failures.ProcessFailed):
+            failures.record_failure(factory, exc)   # rolled back; the failure is recorded on its own (issue 11)
         raise
     finally:
         session.close()
@@ -81,10 +80,6 @@ def run_guarded(func, args) -> int:
         for field, message in exc.errors.items():
             print(f"  {field}: {message}", file=sys.stderr)
         return EXIT_INVALID
-    except ValidationError as exc:
-        for error in exc.errors():
-            print(f"  {'.'.join(str(p) for p in error['loc'])}: {error['msg']}", file=sys.stderr)
-        return EXIT_INVALID
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.code
@@ -100,13 +95,33 @@ def run_guarded(func, args) -> int:
     except SagsflowError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    except (OperationalError, InterfaceError, PoolTimeout) as exc:
+    except Exception as exc:
+        code = _library_error(exc)
+        if code is None:
+            raise
+        return code
+
+
+def _loaded(module: str, *names: str) -> tuple[type, ...]:
+    """Exception classes of a library the command has imported; none if it never did (then none was raised)."""
+    loaded = sys.modules.get(module)
+    return tuple(getattr(loaded, name) for name in names) if loaded is not None else ()
+
+
+def _library_error(exc: Exception) -> int | None:
+    """pydantic's and the database's errors, recognised without importing either library here."""
+    if isinstance(exc, _loaded("pydantic", "ValidationError")):
+        for error in exc.errors():
+            print(f"  {'.'.join(str(p) for p in error['loc'])}: {error['msg']}", file=sys.stderr)
+        return EXIT_INVALID
+    if isinstance(exc, _loaded("sqlalchemy.exc", "OperationalError", "InterfaceError", "TimeoutError")):
         # one line, never a traceback (and never the SQL or its parameters: customers' text)
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]
         print(f"error: the database cannot be reached ({type(getattr(exc, 'orig', exc)).__name__}: {reason})",
               file=sys.stderr)
         return 1
-    except DBAPIError as exc:
+    if isinstance(exc, _loaded("sqlalchemy.exc", "DBAPIError")):
         print(f"error: the database refused the command ({type(getattr(exc, 'orig', exc)).__name__}); "
               "nothing was changed", file=sys.stderr)
         return 1
+    return None

@@ -4,13 +4,6 @@ disk is reported (exit 1) and deploys nothing: new cases carry on with the curre
 from __future__ import annotations
 
 from cli.common import parse_now, session_scope
-from config.handbook import organisation
-from config.settings import get_settings
-from services.deployments import deploy_release
-from services.runtime import Runtime
-from store.deployments import current_deployment
-from store.directory import seed_organisation
-from store.migrate import upgrade
 
 
 def register(subparsers) -> None:
@@ -20,6 +13,14 @@ def register(subparsers) -> None:
 
 
 def cmd_upgrade(args) -> int:
+    from config.handbook import organisation
+    from config.settings import get_settings
+    from services.deployments import deploy_release
+    from services.runtime import Runtime
+    from store.deployments import current_deployment
+    from store.directory import seed_organisation
+    from store.migrate import upgrade
+
     settings = get_settings()
     upgrade(settings.database_url)
     with session_scope() as session:

@@ -6,10 +6,6 @@ from datetime import timedelta
 
 from cli.common import parse_now, session_scope
 from cli.case import cmd_show
-from config.settings import get_settings
-from services.cases import NewCase, open_case
-from services.runtime import Runtime
-from services.tasks import complete_task, list_tasks
 
 STEPS = [
     ("classify_case", "sd.tekniker", {"classification": "incident"}),
@@ -42,6 +38,11 @@ def register(subparsers) -> None:
 
 
 def cmd_demo(args) -> int:
+    from config.settings import get_settings
+    from services.cases import NewCase, open_case
+    from services.runtime import Runtime
+    from services.tasks import complete_task, list_tasks
+
     # the walk-through happens in the recent past, so its mails are due at once for the dispatcher
     now = parse_now(args.now) - timedelta(minutes=5 * (len(STEPS) + 1))
     runtime = Runtime(get_settings())

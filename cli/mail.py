@@ -4,10 +4,6 @@ from __future__ import annotations
 import argparse
 
 from cli.common import CliError, emit, parse_now
-from config.settings import get_settings
-from services.mail_inbox import poll_inbox
-from services.runtime import Runtime
-from store.db import engine_for, session_factory
 
 
 def register(subparsers) -> None:
@@ -20,6 +16,11 @@ def register(subparsers) -> None:
 
 
 def cmd_poll(args) -> int:
+    from config.settings import get_settings
+    from services.mail_inbox import poll_inbox
+    from services.runtime import Runtime
+    from store.db import engine_for, session_factory
+
     settings = get_settings()
     if settings.imap is None:
         raise CliError("IMAP is not configured (SAGSFLOW_IMAP__HOST, __USERNAME, __PASSWORD; docs/operations.md)")

@@ -4,14 +4,12 @@ for administrators), and put a dead letter back in the queue."""
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from cli.common import CliError, EXIT_INVALID, emit, parse_now, session_scope
-from config.settings import get_settings
-from services.dispatcher import retry_dead
-from services.transports import dispatch
-from store.db import engine_for, session_factory
-from store.outbox import dead_letters
-from store.models import OutboxRow
+
+if TYPE_CHECKING:
+    from store.models import OutboxRow
 
 
 def register(subparsers) -> None:
@@ -33,6 +31,10 @@ def register(subparsers) -> None:
 
 
 def cmd_dispatch(args) -> int:
+    from config.settings import get_settings
+    from services.transports import dispatch
+    from store.db import engine_for, session_factory
+
     settings = get_settings()
     report = dispatch(session_factory(engine_for(settings.database_url)), settings, now=parse_now(args.now))
     document = {"sent": report.sent, "retried": report.retried, "dead": report.dead, "skipped": report.skipped}
@@ -50,6 +52,9 @@ def item_document(row: OutboxRow) -> dict:
 
 
 def cmd_list(args) -> int:
+    from store.models import OutboxRow
+    from store.outbox import dead_letters
+
     if args.limit < 1:
         raise CliError("--limit must be at least 1", EXIT_INVALID)
     with session_scope() as session:
@@ -63,6 +68,8 @@ def cmd_list(args) -> int:
 
 
 def cmd_retry(args) -> int:
+    from services.dispatcher import retry_dead
+
     with session_scope() as session:
         retry_dead(session, args.item_id, now=parse_now(getattr(args, "now", None)))
     print(f"Element {args.item_id} er sat i kø igen")

@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import argparse
 
-from connectors.remedy import simulator
-
-
 def register(subparsers: argparse._SubParsersAction) -> None:  # noqa: SLF001 - argparse's own type
     """Add the ``remedy-simulator`` command; its handler is stored as ``func``."""
     parser = subparsers.add_parser(
@@ -17,5 +14,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # noqa: SLF001 - 
         help="run a local BMC Remedy AR REST simulator (in-memory)",
         description="Serve the Remedy REST subset Sagsflow uses, in memory, until Ctrl-C.",
     )
+    from connectors.remedy import simulator   # stdlib only (http.server): cheap to build the parser with
+
     simulator.add_arguments(parser)
     parser.set_defaults(func=simulator.serve)

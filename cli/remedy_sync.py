@@ -5,11 +5,6 @@ from __future__ import annotations
 import argparse
 
 from cli.common import CliError, emit, parse_now
-from config.settings import get_settings
-from connectors.remedy import RemedyClient, RemedyError
-from services.remedy_sync import sync
-from services.runtime import Runtime
-from store.db import engine_for, session_factory
 
 
 def register(subparsers) -> None:
@@ -22,6 +17,12 @@ def register(subparsers) -> None:
 
 
 def cmd_sync(args) -> int:
+    from config.settings import get_settings
+    from connectors.remedy import RemedyClient, RemedyError
+    from services.remedy_sync import sync
+    from services.runtime import Runtime
+    from store.db import engine_for, session_factory
+
     settings = get_settings()
     if not settings.remedy.enabled:
         raise CliError("Remedy is off (SAGSFLOW_REMEDY__ENABLED=true, __BASE_URL, __USERNAME, __PASSWORD)")

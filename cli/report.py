@@ -6,9 +6,6 @@ from __future__ import annotations
 from datetime import date
 
 from cli.common import EXIT_INVALID, CliError, emit, parse_now, session_scope
-from services.insight import PRECONDITIONS
-from services.insight_report import PATTERN_LABELS, PRECONDITION_LABELS, insight_report
-from store.directory import DbDirectory
 
 
 def register(subparsers) -> None:
@@ -32,6 +29,9 @@ def _day(value: str | None, option: str) -> date | None:
 
 
 def cmd_compliance(args) -> int:
+    from services.insight_report import insight_report
+    from store.directory import DbDirectory
+
     now = parse_now(getattr(args, "now", None))
     start, end = _day(args.start, "--from"), _day(args.end, "--to")
     with session_scope() as session:
@@ -45,6 +45,9 @@ def cmd_compliance(args) -> int:
 
 
 def _text(report, names: dict[str, str]) -> str:
+    from services.insight import PRECONDITIONS
+    from services.insight_report import PATTERN_LABELS, PRECONDITION_LABELS
+
     lines = [f"Håndbogens fire forudsætninger, sager modtaget {report.first_day:%d-%m-%Y} – {report.last_day:%d-%m-%Y}"
              f" ({names.get(report.team, report.team) if report.team else 'alle teams'})", ""]
     header = f"{'Team':<22}{'Uge':<10}{'Sager':>6}" + "".join(f"{PRECONDITION_LABELS[p]:>15}" for p in PRECONDITIONS)

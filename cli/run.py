@@ -17,12 +17,9 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from cli.common import CliError
-from config.settings import DEMO_SINK_PORT, ROOT, get_settings
 
 HOST = "127.0.0.1"
 GRACE_S = 20
@@ -63,6 +60,9 @@ def port_in_use(port: int) -> bool:
 
 
 def healthy(port: int) -> bool:
+    import urllib.error
+    import urllib.request
+
     try:
         with urllib.request.urlopen(f"http://{HOST}:{port}/api/health", timeout=2) as response:
             return response.status == 200
@@ -72,6 +72,8 @@ def healthy(port: int) -> bool:
 
 def start_group(argv: list[str], *, env: dict[str, str], log: Path | None = None) -> subprocess.Popen:
     """Start a child in its own session/process group, so Ctrl-C reaches it only through us."""
+    from config.settings import ROOT
+
     output = open(log, "ab") if log else None   # noqa: SIM115 - the child keeps its own copy
     try:
         return subprocess.Popen(argv, cwd=ROOT, env=env, start_new_session=True, stdout=output,
@@ -95,6 +97,8 @@ def stop_group(process: subprocess.Popen, *, grace_s: float = GRACE_S) -> int:
 
 
 def cmd_run(args) -> int:
+    from config.settings import DEMO_SINK_PORT, ROOT, get_settings
+
     if port_in_use(args.port):
         raise CliError(f"port {args.port} on {HOST} is already in use (another `sagsflow run` or Prefect "
                        f"server?); stop it or choose --port")

@@ -3,14 +3,8 @@ last N cases and docs/examples/ on the diagrams in DIR, in memory; nothing is ch
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 
 from cli.common import EXIT_INVALID, CliError, parse_now, session_scope
-from config.settings import get_settings
-from services.deployments import read_directory
-from services.runtime import Runtime
-from services.simulate import simulate
-from engine.adapter import DiagramInvalid
 
 
 def register_simulate(bpmn) -> None:
@@ -22,6 +16,14 @@ def register_simulate(bpmn) -> None:
 
 
 def cmd_simulate(args) -> int:
+    from dataclasses import asdict
+
+    from config.settings import get_settings
+    from engine.adapter import DiagramInvalid
+    from services.deployments import read_directory
+    from services.runtime import Runtime
+    from services.simulate import simulate
+
     settings = get_settings()
     if not 1 <= args.cases <= 1000:
         raise CliError("--cases must be between 1 and 1000", EXIT_INVALID)

@@ -21,16 +21,22 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from config.sla_config import SlaConfigError, load_sla_config
-from domain.calendar import CalendarError, local_datetime, to_local
-from domain.sla import Deadlines, Priority, SlaError, SlaLevel, compute_deadlines
+if TYPE_CHECKING:
+    from domain.sla import Deadlines
 
+# the values of domain.sla.Priority and SlaLevel (a test keeps them equal): the parser of every command
+# is built without importing the SLA machinery, which only this command needs (issue 15)
+PRIORITIES = ("critical", "high", "medium", "low")
+SLA_LEVELS = ("platinum", "gold", "silver", "bronze")
 NOT_AGREED = "ikke aftalt"
 NOT_STARTED = "afventer at arbejdet startes"
 
 
 def _moment(text: str) -> datetime:
+    from domain.calendar import CalendarError, local_datetime
+
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
@@ -50,8 +56,8 @@ def register(subparsers) -> None:
         help="reaction and resolution deadlines of a case",
         description="Reaction and resolution deadlines; times without offset are Europe/Copenhagen.",
     )
-    due.add_argument("--priority", required=True, choices=[p.value for p in Priority])
-    due.add_argument("--sla-level", required=True, choices=[level.value for level in SlaLevel])
+    due.add_argument("--priority", required=True, choices=PRIORITIES)
+    due.add_argument("--sla-level", required=True, choices=SLA_LEVELS)
     due.add_argument("--received", required=True, type=_moment, metavar="ISO", help="when the case was received")
     due.add_argument("--started", type=_moment, metavar="ISO", help="when a technician started work")
     due.add_argument("--config", type=Path, metavar="PATH", help="SLA configuration (default config/sla.yaml)")
@@ -60,6 +66,8 @@ def register(subparsers) -> None:
 
 
 def _iso(at: datetime | None) -> str | None:
+    from domain.calendar import to_local
+
     return None if at is None else to_local(at).isoformat()
 
 
@@ -71,6 +79,10 @@ def _human(deadlines: Deadlines, *, started: bool) -> str:
 
 def run_due(args: argparse.Namespace) -> int:
     """Print the deadlines; on invalid input print to stderr and exit with code 2."""
+    from config.sla_config import SlaConfigError, load_sla_config
+    from domain.calendar import CalendarError
+    from domain.sla import SlaError, compute_deadlines
+
     try:
         config = load_sla_config(args.config)
         deadlines = compute_deadlines(

@@ -4,9 +4,6 @@ from __future__ import annotations
 import json
 
 from cli.common import emit, parse_now, read_json_arg, session_scope
-from config.settings import get_settings
-from services.runtime import Runtime
-from services.tasks import claim_task, complete_task, list_tasks, unclaim_task
 
 
 def register(subparsers) -> None:
@@ -31,6 +28,8 @@ def register(subparsers) -> None:
 
 
 def cmd_list(args) -> int:
+    from services.tasks import list_tasks
+
     with session_scope() as session:
         tasks = list_tasks(session, case_number=args.case, team=args.team, reader=args.reader)
     human = "\n".join(f"{t['id']}  {t['case']}  {t['name']}  [{t['team'] or '-'}/{t['role']}]"
@@ -42,6 +41,10 @@ def cmd_list(args) -> int:
 
 
 def cmd_complete(args) -> int:
+    from config.settings import get_settings
+    from services.runtime import Runtime
+    from services.tasks import complete_task
+
     data = read_json_arg(args.data)
     with session_scope() as session:
         result = complete_task(session, Runtime(get_settings()), task_id=args.task_id, username=args.actor,
@@ -52,6 +55,9 @@ def cmd_complete(args) -> int:
 
 
 def cmd_claim(args) -> int:
+    from config.settings import get_settings
+    from services.tasks import claim_task
+
     with session_scope() as session:
         claim_task(session, task_id=args.task_id, username=args.actor, now=parse_now(args.now),
                    config_dir=get_settings().config_dir)
@@ -60,6 +66,8 @@ def cmd_claim(args) -> int:
 
 
 def cmd_unclaim(args) -> int:
+    from services.tasks import unclaim_task
+
     with session_scope() as session:
         unclaim_task(session, task_id=args.task_id, username=args.actor)
     print(json.dumps({"released": args.task_id}))

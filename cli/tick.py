@@ -6,10 +6,6 @@ from __future__ import annotations
 import argparse
 
 from cli.common import emit, parse_now
-from config.settings import get_settings
-from services.runtime import Runtime
-from services.watchdog import sweep
-from store.db import engine_for, session_factory
 
 
 def register(subparsers) -> None:
@@ -21,6 +17,11 @@ def register(subparsers) -> None:
 
 
 def cmd_tick(args) -> int:
+    from config.settings import get_settings
+    from services.runtime import Runtime
+    from services.watchdog import sweep
+    from store.db import engine_for, session_factory
+
     now = parse_now(args.now)
     settings = get_settings()
     report = sweep(session_factory(engine_for(settings.database_url)), Runtime(settings), now=now)

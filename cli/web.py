@@ -6,7 +6,6 @@ and roles; then serves the app with uvicorn until Ctrl-C."""
 from __future__ import annotations
 
 from cli.common import CliError, session_scope
-from config.settings import get_settings
 
 
 def register(subparsers) -> None:
@@ -19,6 +18,7 @@ def register(subparsers) -> None:
 def cmd_web(args) -> int:
     import uvicorn
 
+    from config.settings import get_settings
     from services.auth import demo_users, ensure_demo_passwords
     from web.app import create_app
     from web.settings import WebSettings

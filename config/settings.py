@@ -18,7 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from config.attachments import AttachmentSettings
 from connectors.mail.settings import ImapSettings, SmtpSettings
 from connectors.phone.settings import AriSettings
-from connectors.remedy.client import RemedySettings
+from connectors.remedy.settings import RemedySettings
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_SINK_HOST, DEMO_SINK_PORT = "127.0.0.1", 8025

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy.orm import Session
@@ -15,12 +15,14 @@ from services.mail_senders import new_reply_token
 from connectors.mail.compose import danish_time
 from services.priority import provisional_priority
 from services.failures import failure_document
-from services.runtime import Runtime
 from services.sla import sla_document
 from store.cases import add_case, add_work_info, case_by_number, work_info_for
 from store.models import CaseRow, ProcessInstanceRow
 from store.outbox import enqueue
 from store.process import instance_for_case, list_open_tasks
+
+if TYPE_CHECKING:   # the engine is not imported to read a case (issue 15: `sagsflow case show` starts fast)
+    from services.runtime import Runtime
 
 
 class NewCase(BaseModel):

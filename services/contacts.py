@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -15,9 +16,11 @@ from domain.errors import FormInvalid
 from domain.text import clean_line
 from services.case_access import require_work
 from services.cases import get_case
-from services.runtime import Runtime
 from store.cases import add_work_info
 from store.models import CaseRow
+
+if TYPE_CHECKING:   # only a type here: reading contacts imports no engine (issue 15)
+    from services.runtime import Runtime
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9 ]{4,20}$")

@@ -1,23 +1,44 @@
-"""Mail connector: compose and send case mails, read customers' replies (H-R1.3, H-R1.4, H-R5.2, H-C2)."""
+"""Mail connector: compose and send case mails, read customers' replies (H-R1.3, H-R1.4, H-R5.2, H-C2).
+
+The names below are imported on first use (PEP 562), so that importing one submodule, such as
+the settings, does not import the whole connector (issue 15: the CLI starts fast). `compose` is
+imported at once: it is both a submodule and a function, and the package must keep naming the function."""
+from __future__ import annotations
+
+import importlib
 
 from connectors.mail.compose import ComposedMail, MailKind, compose
-from connectors.mail.errors import (
-    MailComposeError,
-    MailError,
-    MailHeaderInjectionError,
-    MailPermanentError,
-    MailRecipientsRefusedError,
-    MailTransientError,
-    ReplyParseError,
-)
-from connectors.mail.imap import FetchedMail, fetch_unseen, mark_seen, poll_replies
-from connectors.mail.replies import AutoReplyRules, InboundReply, parse_reply
-from connectors.mail.settings import ImapSettings, SmtpSettings
-from connectors.mail.smtp import send
 
-__all__ = [
-    "AutoReplyRules", "ComposedMail", "FetchedMail", "ImapSettings", "InboundReply", "MailComposeError",
-    "MailError", "MailHeaderInjectionError", "MailKind", "MailPermanentError", "MailRecipientsRefusedError",
-    "MailTransientError", "ReplyParseError", "SmtpSettings", "compose", "fetch_unseen", "mark_seen",
-    "parse_reply", "poll_replies", "send",
-]
+_EXPORTS = {
+    "AutoReplyRules": "connectors.mail.replies",
+    "FetchedMail": "connectors.mail.imap",
+    "ImapSettings": "connectors.mail.settings",
+    "InboundReply": "connectors.mail.replies",
+    "MailComposeError": "connectors.mail.errors",
+    "MailError": "connectors.mail.errors",
+    "MailHeaderInjectionError": "connectors.mail.errors",
+    "MailPermanentError": "connectors.mail.errors",
+    "MailRecipientsRefusedError": "connectors.mail.errors",
+    "MailTransientError": "connectors.mail.errors",
+    "ReplyParseError": "connectors.mail.errors",
+    "SmtpSettings": "connectors.mail.settings",
+    "fetch_unseen": "connectors.mail.imap",
+    "mark_seen": "connectors.mail.imap",
+    "parse_reply": "connectors.mail.replies",
+    "poll_replies": "connectors.mail.imap",
+    "send": "connectors.mail.smtp",
+}
+
+__all__ = sorted([*_EXPORTS, "ComposedMail", "MailKind", "compose"])
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

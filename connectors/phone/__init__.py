@@ -1,31 +1,42 @@
-"""Phone connector: call outcomes recorded by people, optional ARI click-to-call (H-R1.3)."""
+"""Phone connector: call outcomes recorded by people, optional ARI click-to-call (H-R1.3).
 
-from connectors.phone.ari import (
-    AriAuthError,
-    AriDisabledError,
-    AriError,
-    AriPermanentError,
-    AriRequestError,
-    AriTransientError,
-    originate_call,
-)
-from connectors.phone.outcomes import (
-    CallOutcome,
-    CallResult,
-    InvalidPhoneNumberError,
-    PhoneError,
-    counts_as_contact_attempt,
-    dialled_suffix,
-    mask_phone,
-    normalize_danish_number,
-    redact_phone_numbers,
-    work_info_text,
-)
-from connectors.phone.settings import AriSettings
+The names below are imported on first use (PEP 562), so that importing one submodule, such as
+the settings, does not import the whole connector (issue 15: the CLI starts fast)."""
+from __future__ import annotations
 
-__all__ = [
-    "AriAuthError", "AriDisabledError", "AriError", "AriPermanentError", "AriRequestError", "AriSettings",
-    "AriTransientError", "CallOutcome", "CallResult", "InvalidPhoneNumberError", "PhoneError",
-    "counts_as_contact_attempt", "dialled_suffix", "mask_phone", "normalize_danish_number", "originate_call",
-    "redact_phone_numbers", "work_info_text",
-]
+import importlib
+
+_EXPORTS = {
+    "AriAuthError": "connectors.phone.ari",
+    "AriDisabledError": "connectors.phone.ari",
+    "AriError": "connectors.phone.ari",
+    "AriPermanentError": "connectors.phone.ari",
+    "AriRequestError": "connectors.phone.ari",
+    "AriSettings": "connectors.phone.settings",
+    "AriTransientError": "connectors.phone.ari",
+    "CallOutcome": "connectors.phone.outcomes",
+    "CallResult": "connectors.phone.outcomes",
+    "InvalidPhoneNumberError": "connectors.phone.outcomes",
+    "PhoneError": "connectors.phone.outcomes",
+    "counts_as_contact_attempt": "connectors.phone.outcomes",
+    "dialled_suffix": "connectors.phone.outcomes",
+    "mask_phone": "connectors.phone.outcomes",
+    "normalize_danish_number": "connectors.phone.outcomes",
+    "originate_call": "connectors.phone.ari",
+    "redact_phone_numbers": "connectors.phone.outcomes",
+    "work_info_text": "connectors.phone.outcomes",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -1,45 +1,43 @@
-"""BMC Remedy ITSM connector: REST client, safe qualifications, mapping, simulator (H-R1.1)."""
+"""BMC Remedy ITSM connector: REST client, safe qualifications, mapping, simulator (H-R1.1).
 
-from connectors.remedy.client import RemedyClient, RemedyEntry, RemedySettings
-from connectors.remedy.errors import (
-    ArMessage,
-    QualificationError,
-    RemedyApiError,
-    RemedyAuthError,
-    RemedyDataError,
-    RemedyError,
-    RemedyPermanentError,
-    RemedyTransientError,
-    RemedyUsageError,
-)
-from connectors.remedy.mapping import (
-    CaseForRemedy,
-    ImportedIncident,
-    WorkInfoForRemedy,
-    incident_create_values,
-    incident_from_remedy,
-    incident_update_values,
-    work_info_values,
-)
+The names below are imported on first use (PEP 562), so that importing one submodule, such as
+the settings, does not import the whole connector (issue 15: the CLI starts fast)."""
+from __future__ import annotations
 
-__all__ = [
-    "ArMessage",
-    "CaseForRemedy",
-    "ImportedIncident",
-    "QualificationError",
-    "RemedyApiError",
-    "RemedyAuthError",
-    "RemedyClient",
-    "RemedyDataError",
-    "RemedyEntry",
-    "RemedyError",
-    "RemedyPermanentError",
-    "RemedySettings",
-    "RemedyTransientError",
-    "RemedyUsageError",
-    "WorkInfoForRemedy",
-    "incident_create_values",
-    "incident_from_remedy",
-    "incident_update_values",
-    "work_info_values",
-]
+import importlib
+
+_EXPORTS = {
+    "ArMessage": "connectors.remedy.errors",
+    "CaseForRemedy": "connectors.remedy.mapping",
+    "ImportedIncident": "connectors.remedy.mapping",
+    "QualificationError": "connectors.remedy.errors",
+    "RemedyApiError": "connectors.remedy.errors",
+    "RemedyAuthError": "connectors.remedy.errors",
+    "RemedyClient": "connectors.remedy.client",
+    "RemedyDataError": "connectors.remedy.errors",
+    "RemedyEntry": "connectors.remedy.client",
+    "RemedyError": "connectors.remedy.errors",
+    "RemedyPermanentError": "connectors.remedy.errors",
+    "RemedySettings": "connectors.remedy.client",
+    "RemedyTransientError": "connectors.remedy.errors",
+    "RemedyUsageError": "connectors.remedy.errors",
+    "WorkInfoForRemedy": "connectors.remedy.mapping",
+    "incident_create_values": "connectors.remedy.mapping",
+    "incident_from_remedy": "connectors.remedy.mapping",
+    "incident_update_values": "connectors.remedy.mapping",
+    "work_info_values": "connectors.remedy.mapping",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

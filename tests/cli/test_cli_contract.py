@@ -116,3 +116,48 @@ def test_demo_walks_a_critical_case_to_closed_with_the_documented_examples(cli_e
     code, out, _ = run(capsys, "--now", "2026-11-23T10:00:00+01:00", "demo")
     assert code == 0 and "status Lukket" in out and "prioritet Kritisk" in out
     assert "Driftsvagtproceduren er startet" in out and "Mail til CMDB-teamet" in out
+
+
+def test_every_command_is_registered_by_the_module_named_for_it():
+    # `sagsflow COMMAND …` builds only that module's parser (issue 15: a fast start); the map must be whole
+    import argparse
+    import importlib
+
+    from cli.main import COMMANDS, build_parser, chosen_command
+
+    for command, module in COMMANDS.items():
+        parser = argparse.ArgumentParser()
+        sub = parser.add_subparsers(dest="command")
+        importlib.import_module(f"cli.{module}").register(sub)
+        assert command in sub.choices
+        assert set(sub.choices) <= set(COMMANDS) and all(COMMANDS[c] == module for c in sub.choices)
+    full = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    assert list(full.choices) == list(COMMANDS)
+    assert chosen_command(["--now", "2026-11-23T10:00:00+01:00", "case", "show", "X"]) == "case"
+    assert chosen_command(["--now=2026-11-23T10:00:00+01:00", "sla", "due"]) == "sla"
+    assert chosen_command(["--help"]) is None and chosen_command(["nonsense"]) is None
+
+
+def _imported(code: str, packages: set[str]) -> list[str]:
+    """Which of `packages` a fresh interpreter has imported after running `code`."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    probe = f"import sys; {code}; print(sorted({{m.split('.')[0] for m in sys.modules}} & set({sorted(packages)!r})))"
+    done = subprocess.run([sys.executable, "-c", probe], cwd=Path(__file__).resolve().parents[2], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return eval(done.stdout)   # noqa: S307 - our own probe's list of names
+
+
+def test_building_the_parser_imports_no_database_services_engine_or_web():
+    # issue 15: `sagsflow COMMAND` pays only for what COMMAND's handler imports
+    assert _imported("from cli.main import build_parser; build_parser()",
+                     {"services", "engine", "store", "tasks", "workflows", "web", "SpiffWorkflow", "prefect", "fastapi",
+                      "sqlalchemy", "pydantic"}) == []
+
+
+def test_showing_a_case_imports_no_workflow_engine_flows_or_web():
+    assert _imported("import cli.case, services.cases, services.contacts, services.attachments",
+                     {"SpiffWorkflow", "workflows", "prefect", "web", "fastapi"}) == []

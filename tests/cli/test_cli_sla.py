@@ -96,3 +96,12 @@ def test_h_s1_module_exit_code_as_a_process():
     ok = subprocess.run([*command[:-1], "2024-03-04T10:00", "--json"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout) == {"reaction_due": None, "resolution_due": "2024-03-11T10:00:00+01:00"}
+
+
+def test_the_choices_are_the_domain_values():
+    # cli/sla.py names them itself so that building the parser imports no SLA machinery (issue 15)
+    from cli.sla import PRIORITIES, SLA_LEVELS
+    from domain.sla import Priority, SlaLevel
+
+    assert PRIORITIES == tuple(p.value for p in Priority)
+    assert SLA_LEVELS == tuple(level.value for level in SlaLevel)
