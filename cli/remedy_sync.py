@@ -33,7 +33,8 @@ def cmd_sync(args) -> int:
     except RemedyError as exc:
         raise CliError(str(exc)) from None
     emit(report.as_dict(), args.json,
-         f"Remedy: {len(report.imported)} importeret, {len(report.updated)} opdateret, {report.queued} i kø til "
+         f"Remedy: {len(report.imported)} importeret, {len(report.updated)} opdateret, "
+         f"{report.work_info} Work Info fra Remedy, {report.queued} i kø til "
          f"Remedy, {len(report.errors)} afvist" + (" (flere venter; næste synkronisering fortsætter)" if report.more
                                                    else "") + "".join(f"\n  {e}" for e in report.errors))
     return 1 if report.errors else 0
