@@ -8,6 +8,10 @@ CASE_FIELDS = frozenset({
     "case_number", "case_type", "classification", "summary", "impact", "urgency", "sla_level",
     "end_user_name", "end_user_email", "end_user_phone"})
 
+# Proposals an integration may add to a case's start data (services/cases.py `open_case(proposals=…)`):
+# absent on most cases, so only a form field's `prefill_from` may read them — it then proposes nothing.
+PROPOSALS = frozenset({"remedy_team", "remedy_assignee"})   # Remedy's Assigned Group / Assignee (issue 14)
+
 OUTPUTS: dict[str, frozenset[str]] = {
     "route_to_unit": frozenset(), "start_on_call_procedure": frozenset(),
     "start_work": frozenset({"work_result"}), "record_solution": frozenset({"work_result"}),

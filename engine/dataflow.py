@@ -3,7 +3,8 @@ expression reads — conditions, form rules (required_if, min_items, show_if, te
 differs_from), timers, DMN input expressions, loop and completion expressions — and the team a
 lane takes from the data (H-R1.5: every task has a team) must be set on every path that reaches it:
 by a form field upstream, a DMN output, an operation's declared output (domain/process_data.py), a message
-or a case field. A name set on no path is an error saying where it could have come from ("did you
+or a case field. A form field's ``prefill_from`` only proposes: its names must be set somewhere (or be a
+declared proposal, domain/process_data.py PROPOSALS), but may be missing on a path. A name set on no path is an error saying where it could have come from ("did you
 mean …"); a name set on only some paths is a warning naming the path without it."""
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from lxml import etree
 
 from domain.errors import UnsafeExpression
 from domain.expressions import check_expression
+from domain.process_data import PROPOSALS
 from engine.diagram_xml import BPMN, CAMUNDA, Problem
 from engine.timer_checks import ISO_ATTEMPT
 
@@ -43,6 +45,7 @@ class Read:
     at: str                      # node id whose state applies
     extra: set[str] = field(default_factory=set)   # names available there besides the state (own form)
     is_team: bool = False
+    optional: bool = False       # a proposal (prefill_from): a name missing on a path proposes nothing
 
 
 class DataFlow:
@@ -58,6 +61,8 @@ class DataFlow:
         self.process_of: dict[str, str] = {}
         self.processes: dict[str, etree._Element] = {}
         self.producers: dict[str, list[str]] = {n: ["a case field"] for n in self.case_fields}
+        self.producers.update({n: ["a proposal an integration adds to the case (prefill_from only)"]
+                               for n in PROPOSALS if n not in self.producers})
         for file_name, root in trees.items():
             for process in root.iter(f"{{{BPMN}}}process"):
                 self.processes[process.get("id")] = process
@@ -205,6 +210,11 @@ class DataFlow:
                               if c.get("name") in ("team_member", "differs_from") and c.get("config")}
                     if names:
                         found.append((Read(node, names, f"form rule of field {f.get('id')}", node_id, own), False))
+                    proposal = [p.get("value") or "" for p in f.iter(f"{{{CAMUNDA}}}property")
+                                if p.get("id") == "prefill_from"]
+                    if proposal and proposal[0].strip():
+                        found.append((Read(node, names_read(proposal[0]), f"prefill_from of field {f.get('id')}",
+                                           node_id, own, optional=True), False))
                 rule = self.lane_rules.get(self.lanes.get(node_id) or "")
                 if rule:
                     found.append((Read(node, {rule}, "team", node_id, is_team=True), False))
@@ -221,7 +231,7 @@ class DataFlow:
             if after:
                 must, may = must | self.gen(read.at, {}), may | self.gen(read.at, {})
             for name in sorted(read.names):
-                if name in must:
+                if name in must or (read.optional and (name in may or name in PROPOSALS)):
                     continue
                 message = (self._some_paths(name, read) if name in may else self._never(name))
                 if read.is_team:
