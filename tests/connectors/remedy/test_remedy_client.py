@@ -114,6 +114,24 @@ def test_h_r1_1_work_info_is_written_to_worklog_and_listed_by_incident(remedy_se
     }]
 
 
+def test_h_r1_1_the_import_s_work_log_search_by_incident_number_names_the_integration_user(remedy_server):
+    """What services.remedy_worklog sends (docs/remedy.md, live item 10): every field it reads exists,
+    the sort is accepted, and our own entry names the integration user as Submitter."""
+    from connectors.remedy.incoming import WORK_LOG_FIELDS, work_log_from_remedy
+    from services.remedy_worklog import SORT
+    with remedy_server.client() as client:
+        number, _ = create_incident(client, make_case(remedy_server))
+        info = WorkInfoForRemedy(incident_number=number, work_log_type="Working Log", summary="Sagsflow-trin")
+        client.create_entry(WORK_LOG, work_info_values(info))
+        found = list(client.search_all(WORK_LOG, q.field_equals("Incident Number", number), sort=SORT, page_size=10,
+                                       fields=list(WORK_LOG_FIELDS)))
+    [entry] = found
+    assert set(entry.values) == set(WORK_LOG_FIELDS)
+    log = work_log_from_remedy(entry.values)
+    assert log.incident_number == number and log.summary == "Sagsflow-trin"
+    assert log.written_by(remedy_server.username) and log.logged_at is not None
+
+
 def test_h_t1_update_changes_status_and_last_modified(remedy_server, sim_clock):
     with remedy_server.client() as client:
         _, entry_id = create_incident(client, make_case(remedy_server))
