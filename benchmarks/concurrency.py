@@ -24,6 +24,8 @@ from pathlib import Path
 import httpx
 from sqlalchemy import func, select, text
 
+from benchmarks.http_load import Connection, HttpError
+
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "bench-concurrency-token-0123456789"
 LEVELS = (4, 16, 64, 128)
@@ -107,48 +109,64 @@ def _start_server(url: str, folder: Path) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("the app did not start")
 
 
-async def _client(client: httpx.AsyncClient, work: list, deadline: float, stats: dict, index: int) -> None:
+async def _client(base: str, work: list, deadline: float, stats: dict, index: int) -> None:
+    host, port = base.removeprefix("http://").split(":")
+    connection = Connection(host, int(port))
     headers = {"Authorization": f"Bearer {TOKEN}"}
     await asyncio.sleep((index % 16) * 0.02)   # people do not all click in the same millisecond
-    while time.perf_counter() < deadline and work:
-        number, task_id = work.pop()
-        steps = (("GET", "/api/tasks?view=team", None), ("GET", f"/cases/{number}", None),
-                 ("POST", f"/api/tasks/{task_id}/claim", None),
-                 ("POST", f"/api/tasks/{task_id}/complete", {"data": {"classification": "incident"}}))
-        for method, path, body in steps:
-            started = time.perf_counter()
-            try:
-                response = await client.request(method, path, json=body, headers=headers)
-                ok = response.status_code < 400
-                why = str(response.status_code)
-            except httpx.HTTPError as exc:
-                ok, why = False, type(exc).__name__
-            finished = time.perf_counter()
-            stats["latencies"].append(finished - started)
-            if stats["window"][0] <= finished <= stats["window"][1]:
-                stats["in_window"] += 1
-            if not ok:
-                stats["errors"] += 1
-                stats["why"][why] = stats["why"].get(why, 0) + 1
-                break
-            if path.endswith("/complete"):
-                stats["acknowledged"].append(task_id)
+    try:
+        while time.perf_counter() < deadline and work:
+            number, task_id = work.pop()
+            steps = (("GET", "/api/tasks?view=team", None), ("GET", f"/cases/{number}", None),
+                     ("POST", f"/api/tasks/{task_id}/claim", None),
+                     ("POST", f"/api/tasks/{task_id}/complete", {"data": {"classification": "incident"}}))
+            for method, path, body in steps:
+                started = time.perf_counter()
+                try:
+                    status, _ = await connection.request(method, path, json_body=body, headers=headers)
+                    ok, why = status < 400, str(status)
+                except HttpError as exc:
+                    ok, why = False, str(exc)
+                finished = time.perf_counter()
+                stats["latencies"].append(finished - started)
+                if stats["window"][0] <= finished <= stats["window"][1]:
+                    stats["in_window"] += 1
+                if not ok:
+                    stats["errors"] += 1
+                    stats["why"][why] = stats["why"].get(why, 0) + 1
+                    break
+                if path.endswith("/complete"):
+                    stats["acknowledged"].append(task_id)
+    finally:
+        await connection.close()
 
 
-async def _level(base: str, clients: int, work: list, seconds: float) -> dict:
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+async def _level(base: str, clients: int, work: list, seconds: float, server_pid: int | None = None) -> dict:
     stats = {"latencies": [], "errors": 0, "acknowledged": [], "why": {}, "in_window": 0}
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
-        started = time.perf_counter()
-        deadline = started + seconds
-        # throughput is counted in the steady window: after the ramp-up, before the drain
-        stats["window"] = (started + min(3.0, seconds / 4), deadline)
-        await asyncio.gather(*(_client(client, work, deadline, stats, i) for i in range(clients)))
+    started = time.perf_counter()
+    deadline = started + seconds
+    # throughput is counted in the steady window: after the ramp-up, before the drain
+    stats["window"] = (started + min(3.0, seconds / 4), deadline)
+    server_cpu, own_cpu = _cpu_seconds(server_pid) if server_pid else 0.0, time.process_time()
+    await asyncio.gather(*(_client(base, work, deadline, stats, i) for i in range(clients)))
+    server_cpu = (_cpu_seconds(server_pid) - server_cpu) if server_pid else 0.0
+    own_cpu = time.process_time() - own_cpu
     window = stats["window"][1] - stats["window"][0]
     times = sorted(stats["latencies"])
     pick = lambda q: times[min(len(times) - 1, int(len(times) * q))] * 1000 if times else 0.0  # noqa: E731
+    done = max(1, len(times))
     return {"clients": clients, "requests": len(times), "rps": stats["in_window"] / window, "p50_ms": pick(0.50),
             "p95_ms": pick(0.95), "p99_ms": pick(0.99), "errors": stats["errors"],
+            "server_cpu_ms": server_cpu * 1000 / done, "client_cpu_ms": own_cpu * 1000 / done,
             "why": stats["why"], "acknowledged": stats["acknowledged"]}
 
 
@@ -169,19 +187,19 @@ def _verify(url: str, acknowledged: list[str]) -> dict:
     return {"acknowledged": len(acknowledged), "recorded": len(done), "lost": len(lost), "duplicated": duplicated}
 
 
-def run_backend(fresh_url, *, seconds: float, folder: Path) -> dict:
+def run_backend(fresh_url, *, seconds: float, folder: Path, client_counts=LEVELS) -> dict:
     """Each level on its own freshly seeded database and server, so a later level is not slowed by
     the rows earlier levels wrote (that drift, not the concurrency, is what a shared database shows)."""
     per_level_cases = int(os.environ.get("BENCH_CASES_PER_LEVEL", "700"))
     levels, acknowledged_total, proofs = [], 0, []
-    for clients in LEVELS:
+    for clients in client_counts:
         url = fresh_url(clients)
         pairs = seed(url, per_level_cases + 20)
         process, base = _start_server(url, folder)
         try:
             warm = [pairs.pop() for _ in range(20)]
             asyncio.run(_level(base, 4, warm, 2))   # warm-up, not reported
-            figures = asyncio.run(_level(base, clients, pairs, seconds))
+            figures = asyncio.run(_level(base, clients, pairs, seconds, process.pid))
         finally:
             process.terminate()
             process.wait(timeout=20)
@@ -210,14 +228,14 @@ def _fresh_postgres(url: str) -> str | None:
     return make_url(url).set(database="sagsflow_bench_concurrency").render_as_string(hide_password=False)
 
 
-def run(*, seconds: float = 10, postgres_url: str | None = None) -> dict:
+def run(*, seconds: float = 10, postgres_url: str | None = None, sqlite: bool = True, levels=LEVELS) -> dict:
     figures = {"seconds": seconds}
     with tempfile.TemporaryDirectory(prefix="sagsflow-concurrency-") as tmp:
         folder = Path(tmp)
-        figures["sqlite"] = run_backend(lambda n: f"sqlite:///{folder / f'bench-{n}.db'}", seconds=seconds,
-                                        folder=folder)
+        figures["sqlite"] = (run_backend(lambda n: f"sqlite:///{folder / f'bench-{n}.db'}", seconds=seconds,
+                                         folder=folder, client_counts=levels) if sqlite else None)
         pg = postgres_url and _fresh_postgres(postgres_url)
-        figures["postgres"] = (run_backend(lambda n: _fresh_postgres(postgres_url), seconds=seconds, folder=folder)
+        figures["postgres"] = (run_backend(lambda n: _fresh_postgres(postgres_url), seconds=seconds, folder=folder, client_counts=levels)
                                if pg else None)
     return figures
 
@@ -227,12 +245,13 @@ def render(f: dict) -> str:
     for backend in ("sqlite", "postgres"):
         g = f.get(backend)
         if g is None:
-            rows.append(f"| {backend} | not run (no PostgreSQL) | | | | | |")
+            rows.append(f"| {backend} | not run | | | | | | |")
             continue
         for level in g["levels"]:
             share = level["rps"] / g["best_rps"] * 100
             rows.append(f"| {backend} | {level['clients']} | {level['rps']:.0f} ({share:.0f} % of best) | "
-                        f"{level['p50_ms']:.0f} | {level['p95_ms']:.0f} | {level['p99_ms']:.0f} | {level['errors']}"
+                        f"{level['p50_ms']:.0f} | {level['p95_ms']:.0f} | {level['p99_ms']:.0f} | "
+                        f"{level['server_cpu_ms']:.1f} / {level['client_cpu_ms']:.2f} | {level['errors']}"
                         f"{' ' + str(level['why']) if level['why'] else ''} |")
     proofs = []
     for backend in ("sqlite", "postgres"):
@@ -244,17 +263,19 @@ def render(f: dict) -> str:
                           f"{'yes' if g['no_cliff'] else 'NO'}")
     return f"""## Many people at once (benchmarks/concurrency.py)
 
-The app served by uvicorn (one process) on loopback; N concurrent clients (httpx, one asyncio task
-each, bearer-token auth as the service desk) for {f['seconds']:g} s per level, each level on its own freshly
+The app served by uvicorn (one process) on loopback; N concurrent clients (one asyncio task and one
+keep-alive connection each, `benchmarks/http_load.py` — a lean client, so the load generator takes
+little of the 2 cores from the server; bearer-token auth as the service desk) for {f['seconds']:g} s per level, each level on its own freshly
 seeded database and server. Each client loops: worklist
 `GET /api/tasks?view=team`, the case page `GET /cases/N` (HTML), `POST …/claim`, `POST …/complete`
 (the classification of its own freshly registered case). Requests/s counts the requests finished in the
-steady window (from 3 s after the start to the end of the level). Database pool: 10 + 10 connections, one
-slot per connection; requests beyond that wait for a slot on the event loop (back-pressure).
+steady window (from 3 s after the start to the end of the level). Database slots: PostgreSQL one per pooled
+connection (10 + 10); SQLite 4 (`sqlite_slots`), of which one writer at a time (`sqlite_writers`);
+requests beyond that wait for a slot on the event loop (back-pressure).
 Goal: 0 errors at every level, 64 and 128 clients ≥ 90 % of the best level.
 
-| backend | clients | requests/s | p50 ms | p95 ms | p99 ms | errors |
-| --- | --- | --- | --- | --- | --- | --- |
+| backend | clients | requests/s | p50 ms | p95 ms | p99 ms | CPU ms per request (server / load generator) | errors |
+| --- | --- | --- | --- | --- | --- | --- | --- |
 {chr(10).join(rows)}
 
 {chr(10).join(f'- {p}' for p in proofs)}
@@ -266,9 +287,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL",
                                                              "postgresql://postgres@127.0.0.1:5432/test"))
+    parser.add_argument("--backend", choices=("both", "sqlite", "postgres"), default="both")
+    parser.add_argument("--levels", default=",".join(map(str, LEVELS)), help="client counts, e.g. 4,64")
     parser.add_argument("--write", action="store_true", help="replace this section of BENCHMARKS.md")
     args = parser.parse_args(argv)
-    section = render(run(seconds=args.seconds, postgres_url=args.postgres))
+    levels = tuple(int(n) for n in args.levels.split(","))
+    section = render(run(seconds=args.seconds, sqlite=args.backend != "postgres", levels=levels,
+                         postgres_url=args.postgres if args.backend != "sqlite" else None))
     print(section)
     if args.write:
         write_section(ROOT / "BENCHMARKS.md", section)
