@@ -52,19 +52,7 @@ the worklist query that finds the task. Bare engine = the same steps on SpiffWor
 
 
 def render_worklist(f: dict) -> str:
-    load = f["load"]
-    return f"""## Worklist (benchmarks/worklist.py)
-
-{f['tasks']:,} open tasks over 8 teams in a SQLite file database, the app served by uvicorn on loopback.
-`GET /api/tasks?view=team` as a member of one team (≈{f['tasks'] // 8:,} visible tasks, the nearest
-{f['rows']} deadlines returned), bearer-token auth, {f['requests']} sequential requests.
-
-| What | Figure | Goal |
-| --- | --- | --- |
-| p50 | {f['p50_ms']:.1f} ms | |
-| p95 | {f['p95_ms']:.1f} ms | ≤ 25 ms |
-| throughput under load ({load['tool']}) | {load['rps']:.0f} requests/s (average latency {load['avg_latency']}) | |
-"""
+    return worklist.render(f)   # the section lives beside its benchmark (issue 15)
 
 
 def render(figures: dict, *, when: datetime) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import (JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary,
-                        String, Text, TypeDecorator, UniqueConstraint, false, true)
+                        String, Text, TypeDecorator, UniqueConstraint, false, text, true)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -236,7 +236,9 @@ class HumanTaskRow(Base):
     completed_by: Mapped[str | None] = mapped_column(String(64))
     sla_due_at: Mapped[datetime | None]   # the case's current SLA deadline, copied for the worklist's sort
     __table_args__ = (Index("ix_human_task_open", "status", "team", "role"),
-                      Index("ix_human_task_worklist", "status", "team", "role", "sla_due_at"))
+                      Index("ix_human_task_worklist", "status", "team", "role", "sla_due_at"),
+                      Index("ix_human_task_claimed", "claimed_by", "status", "sla_due_at",   # migration 0015
+                            sqlite_where=text("claimed_by IS NOT NULL"), postgresql_where=text("claimed_by IS NOT NULL")))
 
 
 class WaitingTimerRow(Base):
