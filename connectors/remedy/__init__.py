@@ -9,7 +9,7 @@ import importlib
 _EXPORTS = {
     "ArMessage": "connectors.remedy.errors",
     "CaseForRemedy": "connectors.remedy.mapping",
-    "ImportedIncident": "connectors.remedy.mapping",
+    "ImportedIncident": "connectors.remedy.incoming",
     "QualificationError": "connectors.remedy.errors",
     "RemedyApiError": "connectors.remedy.errors",
     "RemedyAuthError": "connectors.remedy.errors",
@@ -23,7 +23,7 @@ _EXPORTS = {
     "RemedyUsageError": "connectors.remedy.errors",
     "WorkInfoForRemedy": "connectors.remedy.mapping",
     "incident_create_values": "connectors.remedy.mapping",
-    "incident_from_remedy": "connectors.remedy.mapping",
+    "incident_from_remedy": "connectors.remedy.incoming",
     "incident_update_values": "connectors.remedy.mapping",
     "work_info_values": "connectors.remedy.mapping",
 }

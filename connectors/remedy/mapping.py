@@ -259,6 +259,13 @@ def work_info_values(info: WorkInfoForRemedy) -> dict[str, str]:
     return values
 
 
-# the incoming side lives in connectors.remedy.incoming; these names stay importable from here
-from connectors.remedy.incoming import (  # noqa: E402
-    REQUIRED_INCIDENT_FIELDS, ImportedIncident, incident_from_remedy, parse_ar_datetime)
+# the incoming side lives in connectors.remedy.incoming; these names stay importable from here, on first
+# use (PEP 562) — incoming imports this module, so importing it here would fail when incoming comes first
+_INCOMING = frozenset({"REQUIRED_INCIDENT_FIELDS", "ImportedIncident", "incident_from_remedy", "parse_ar_datetime"})
+
+
+def __getattr__(name: str):
+    if name not in _INCOMING:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from connectors.remedy import incoming
+    return getattr(incoming, name)
