@@ -6,8 +6,10 @@ quoted per AR rules (``"`` doubled inside a value), field names are quoted with
 of a qualification. Only :class:`Qualification` objects produced here can be
 combined or sent by the client, never free text.
 
-The parser and :func:`matches` implement exactly the subset the builder emits
-(plus parentheses); the simulator uses them to answer searches like Remedy does.
+The parser and :func:`matches` implement the subset the builder emits, plus what BMC documents
+around it — parentheses, ``NOT``/``!``, ``AND``/``&&``, ``OR``/``||`` in either case, evaluated in
+AR's order (parentheses, NOT, relational operators, AND, OR); the simulator uses them to answer
+searches like Remedy does.
 """
 
 from __future__ import annotations
@@ -142,7 +144,7 @@ def group(part: Qualification) -> Qualification:
 _OPERATORS = ("!=", "<=", ">=", "=", "<", ">")
 
 
-Tree = Comparison | tuple  # ("and" | "or", [Tree, ...])
+Tree = Comparison | tuple  # ("and" | "or" | "not", [Tree, ...])
 
 
 def parse(text: str) -> tuple[Comparison, ...]:
@@ -156,8 +158,8 @@ def parse(text: str) -> tuple[Comparison, ...]:
     def walk(node: Tree) -> None:
         if isinstance(node, Comparison):
             flat.append(node)
-        elif node[0] == "or":
-            raise QualificationError("OR is not supported here")
+        elif node[0] in ("or", "not"):
+            raise QualificationError(f"{node[0].upper()} is not supported here")
         else:
             for child in node[1]:
                 walk(child)
@@ -167,7 +169,7 @@ def parse(text: str) -> tuple[Comparison, ...]:
 
 
 def parse_tree(text: str) -> Tree:
-    """Parse AND/OR (AND binds tighter) with parentheses into a tree."""
+    """Parse NOT/AND/OR (NOT binds tightest, then AND) with parentheses into a tree."""
     parser = _Parser(text)
     tree = parser.disjunction()
     parser.skip_space()
@@ -179,6 +181,8 @@ def parse_tree(text: str) -> Tree:
 def evaluate(tree: Tree, values: Mapping[str, Any]) -> bool:
     if isinstance(tree, Comparison):
         return _holds(tree, values.get(tree.field))
+    if tree[0] == "not":
+        return not evaluate(tree[1][0], values)
     results = (evaluate(child, values) for child in tree[1])
     return all(results) if tree[0] == "and" else any(results)
 
@@ -205,20 +209,30 @@ class _Parser:
         self.pos += len(word)
         return True
 
+    def symbol(self, text: str) -> bool:
+        """BMC's symbols for the logical operators: ``||`` (OR), ``&&`` (AND), ``!`` (NOT)."""
+        self.skip_space()
+        if not self.text.startswith(text, self.pos) or (text == "!" and self.text.startswith("!=", self.pos)):
+            return False
+        self.pos += len(text)
+        return True
+
     def disjunction(self) -> Tree:
         parts = [self.conjunction()]
-        while self.keyword("OR"):
+        while self.keyword("OR") or self.symbol("||"):
             parts.append(self.conjunction())
         return parts[0] if len(parts) == 1 else ("or", parts)
 
     def conjunction(self) -> Tree:
         parts = [self.term()]
-        while self.keyword("AND"):
+        while self.keyword("AND") or self.symbol("&&"):
             parts.append(self.term())
         return parts[0] if len(parts) == 1 else ("and", parts)
 
     def term(self) -> Tree:
         self.skip_space()
+        if self.keyword("NOT") or self.symbol("!"):
+            return ("not", [self.term()])
         if self.text.startswith("(", self.pos):
             self.pos += 1
             tree = self.disjunction()

@@ -67,11 +67,12 @@ class RemedySimulator:
 
     # --- test hooks ----------------------------------------------------------------
 
-    def fail_next(self, count: int = 1, *, status: int = 500, number: int = 90, form: str | None = None) -> None:
+    def fail_next(self, count: int = 1, *, status: int = 500, number: int = 90, form: str | None = None,
+                  after: int = 0) -> None:
         """The next ``count`` requests (to ``form`` only, when given) fail with this HTTP status and
-        AR message number."""
+        AR message number — after ``after`` such requests were answered normally."""
         with self._lock:
-            self._fail.extend([(status, number, form)] * count)
+            self._fail.extend([(0, 0, form)] * after + [(status, number, form)] * count)
 
     def delay_next(self, seconds: float, *, count: int = 1) -> None:
         with self._lock:
@@ -199,7 +200,8 @@ class RemedySimulator:
     def _failure_for(self, path: str) -> tuple[int, int, str | None] | None:
         for index, failure in enumerate(self._fail):
             if failure[2] is None or path[len(ENTRY_PREFIX):].split("/")[0] == failure[2] and path.startswith(ENTRY_PREFIX):
-                return self._fail.pop(index)
+                self._fail.pop(index)
+                return failure if failure[0] else None   # status 0: one request let through (``after``)
         return None
 
     def _route(self, method, path, query, headers, body):

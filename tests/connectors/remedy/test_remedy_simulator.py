@@ -156,6 +156,31 @@ def test_h_r1_1_search_compares_dates(http, sim_clock):
         assert refused.status_code == 500 and ar_error(refused)["messageNumber"] == 1587
 
 
+def test_h_r1_1_search_evaluates_or_over_incident_number_as_ar_does(simulator, http):
+    """AR's order (BMC, Operator types): parentheses, NOT, relational operators, AND, OR; the
+    symbols ||, && and ! mean OR, AND and NOT; keywords in either case."""
+    for _ in range(3):
+        http.post("HPD:IncidentInterface_Create", incident_values())
+    for number, kind in (("INC000000000001", "Working Log"), ("INC000000000002", "Working Log"),
+                         ("INC000000000002", "Status Update"), ("INC000000000003", "Working Log")):
+        simulator.add_work_log(number, {"Description": f"{number} {kind}", "Work Log Type": kind})
+
+    def found(q: str) -> list[str]:
+        response = http.get("HPD:WorkLog", q=q, sort="Work Log ID.asc", fields="values(Description)")
+        assert response.status_code == 200, response.text
+        return [e["values"]["Description"] for e in response.json()["entries"]]
+
+    one, two = "'Incident Number'=\"INC000000000001\"", "'Incident Number'=\"INC000000000002\""
+    assert found(f"({one}) OR ({two})") == ["INC000000000001 Working Log", "INC000000000002 Working Log",
+                                             "INC000000000002 Status Update"]
+    assert found(f"{one} or {two} AND 'Work Log Type'=\"Status Update\"") == [   # AND binds tighter
+        "INC000000000001 Working Log", "INC000000000002 Status Update"]
+    assert found(f"({one} || {two}) && 'Work Log Type'=\"Status Update\"") == ["INC000000000002 Status Update"]
+    assert found(f"NOT ({one} OR {two})") == found(f"!({one} || {two})") == ["INC000000000003 Working Log"]
+    assert found("('Incident Number'=\"INC0000000000\"\"01\") OR ('Incident Number'=\"INC000000000001 \")") == []
+    assert http.get("HPD:WorkLog", q=f"({one}) OR ('Incident Nummer'=\"x\")").status_code == 500   # ARERR 314
+
+
 @pytest.mark.parametrize(("q", "number"), [
     ("'Status'=\"New", 1587),
     ("Status=\"New\"", 1587),
