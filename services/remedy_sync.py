@@ -11,7 +11,7 @@ Each incident is handled in its own transaction with the watermark: a new one op
 Assignee, mapped through ``remedy.mapping``, become proposals for triage and distribution —
 ``services.remedy_apply.proposed_assignment``); a known one has its Remedy-side changes applied
 (``services.remedy_apply``). The Work Info a person wrote in Remedy on a linked incident comes
-along, once per entry (``services.remedy_worklog``). Incidents
+along, once per entry (``services.remedy_worklog``; one HPD:WorkLog search per chunk of incidents). Incidents
 already resolved, closed or cancelled in Remedy are not imported. At most ``remedy_import_limit``
 incidents are handled per sync; the next sync continues from the watermark.
 
@@ -113,8 +113,14 @@ def import_incidents(factory, runtime: Runtime, client: RemedyClient, *, setting
 
 def _import_pages(factory, runtime: Runtime, client: RemedyClient, qualification, *, settings: Settings,
                   now: datetime, report: SyncReport, mark: tuple, passed: list) -> None:
+    """Incidents are handled in chunks: the Work Log of a chunk's incidents is read in one search
+    (``services.remedy_worklog``), then each incident of the chunk is handled in order, in its own
+    transaction with the watermark. A fault reading a chunk's Work Log propagates before any of its
+    incidents is handled, so the watermark stays before them and the next sync reads them again."""
     remedy, (mark, mark_id), handled = settings.remedy, mark, 0
     work_logs = WorkLogReader(client, settings, report.errors)
+    chunk: list[_Pending] = []
+    numbers: list[str] = []       # the chunk's incidents whose Work Log is read
     for entry in client.search_all(remedy.forms.help_desk, qualification, sort=SORT, page_size=remedy.sync.page_size):
         entry_id = str(entry.values.get("Entry ID") or entry.entry_id or "")
         try:
@@ -126,19 +132,45 @@ def _import_pages(factory, runtime: Runtime, client: RemedyClient, qualification
             continue   # a server that ignored part of the qualification: already handled
         if handled >= settings.remedy_import_limit:
             report.more = True
-            return
+            break
         handled += 1
-        if _finished_and_unknown(factory, entry):
+        finished = _finished_and_unknown(factory, entry)
+        number = entry.values.get("Incident Number")
+        if not finished and work_logs.wanted(number) and number not in numbers:
+            if not work_logs.fits(numbers, number):
+                _handle_chunk(factory, runtime, client, chunk, work_logs.entries(numbers), settings=settings,
+                              now=now, report=report, passed=passed)
+                chunk, numbers = [], []
+            numbers.append(number)
+        chunk.append(_Pending(entry, modified, entry_id, finished))
+    _handle_chunk(factory, runtime, client, chunk, work_logs.entries(numbers), settings=settings, now=now,
+                  report=report, passed=passed)
+
+
+@dataclass(frozen=True)
+class _Pending:
+    entry: RemedyEntry
+    modified: datetime
+    entry_id: str
+    finished: bool        # finished in Remedy and unknown here: only read, not written
+
+
+def _handle_chunk(factory, runtime: Runtime, client: RemedyClient, chunk: list[_Pending],
+                  logs: dict[str, list[RemedyEntry]], *, settings: Settings, now: datetime, report: SyncReport,
+                  passed: list) -> None:
+    for item in chunk:
+        modified, entry_id = item.modified, item.entry_id
+        if item.finished:
             report.skipped += 1
             passed.append((modified, entry_id))
             continue
-        entry = _with_people(factory, client, settings, entry)
-        logs = work_logs.entries(entry.values.get("Incident Number"))   # read before the watermark moves
+        entry = _with_people(factory, client, settings, item.entry)
+        entry_logs = logs.get(entry.values.get("Incident Number"), [])   # read before the watermark moves
         try:
             with factory() as session, session.begin():
                 case = _import_one(session, runtime, entry, settings=settings, now=now, report=report)
-                if case is not None and logs:
-                    report.work_info += import_work_logs(session, case, logs, settings=settings, now=now,
+                if case is not None and entry_logs:
+                    report.work_info += import_work_logs(session, case, entry_logs, settings=settings, now=now,
                                                          errors=report.errors)
                 advance_watermark(session, modified=modified, entry_id=entry_id, now=now)
         except RemedyImportError as exc:

@@ -1,7 +1,9 @@
 """Work Info written in Remedy reaches the case (H-R1.1; issue 14; owners in docs/remedy.md).
 
 For every linked incident the import handles, its ``HPD:WorkLog`` entries are searched by Incident
-Number (``'Incident Number'="INC…"``, as BMC documents it). An entry becomes Work Info on the case —
+Number (``'Incident Number'="INC…"``, as BMC documents it) — many incidents per search, OR-ed
+(``('Incident Number'="A") OR ('Incident Number'="B")``), in chunks bounded by count and length
+(``remedy.sync.work_log_batch_size``, ``work_log_qualification_max``). An entry becomes Work Info on the case —
 *Fra Remedy: <summary>*, with the Remedy author and the Copenhagen time — once: the Work Log ID is
 kept on the row (unique), so later syncs skip it. Entries the integration user wrote (Sagsflow's own,
 also those carrying the ``[sagsflow:<key>]`` marker) are skipped, and what came from Remedy is never
@@ -10,6 +12,7 @@ other Work Info.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -21,34 +24,68 @@ from connectors.mail.compose import danish_time
 from connectors.remedy.client import RemedyClient, RemedyEntry
 from connectors.remedy.errors import RemedyDataError, RemedyPermanentError
 from connectors.remedy.incoming import WORK_LOG_FIELDS, ImportedWorkLog, work_log_from_remedy
-from connectors.remedy.mapping import WORK_LOG_TYPES
-from connectors.remedy.qualification import field_equals
+from connectors.remedy.mapping import _INCIDENT_NUMBER, WORK_LOG_TYPES
+from connectors.remedy.qualification import Qualification, field_equals, or_
 from store.cases import add_work_info
 from store.models import CaseRow, WorkInfoRow
 
 EVENT = "remedy_work_log"
 MARKER = "[sagsflow:"
-SORT = "Submit Date.asc"
+SORT = "Submit Date.asc,Work Log ID.asc"   # a total order: pages of many incidents' entries never overlap
+FIELD = "Incident Number"
+
+
+def work_log_qualification(numbers: Sequence[str]) -> Qualification:
+    """``('Incident Number'="A") OR ('Incident Number'="B") …`` — every value quoted by the builder."""
+    return or_(*(field_equals(FIELD, number) for number in numbers))
 
 
 class WorkLogReader:
-    """Reads the Work Log of incidents during one sync; a refusal (no access to the form, an unknown
-    field) is reported once and ends the reading for that sync — the incidents are still imported."""
+    """Reads the Work Log of the incidents of one sync, many incidents per search (chunks of
+    ``remedy.sync.work_log_batch_size`` incidents whose qualification stays within
+    ``work_log_qualification_max`` characters). A refusal (no access to the form, an unknown field) is
+    reported once and ends the reading for that sync — the incidents are still imported. Transient
+    faults propagate: the caller has not moved the watermark past the chunk's incidents."""
 
     def __init__(self, client: RemedyClient, settings: Settings, errors: list[str]):
         self.client, self.settings, self.errors, self.refused = client, settings, errors, False
+        self.searches = 0    # Work Log searches sent (each may be several pages)
 
-    def entries(self, incident_number: object) -> list[RemedyEntry]:
-        if self.refused or not isinstance(incident_number, str) or not incident_number:
-            return []
+    def wanted(self, incident_number: object) -> bool:
+        """Whether this incident's Work Log is read: an incident number the import can accept."""
+        return not self.refused and isinstance(incident_number, str) and bool(_INCIDENT_NUMBER.match(incident_number))
+
+    def fits(self, chunk: Sequence[str], incident_number: str) -> bool:
+        """Whether ``incident_number`` can join ``chunk`` within the configured count and length."""
+        sync_settings = self.settings.remedy.sync
+        if not chunk:
+            return True
+        if len(chunk) >= sync_settings.work_log_batch_size:
+            return False
+        # or_() parenthesises each of several terms and joins them with " OR "
+        length = sum(len(field_equals(FIELD, n)) + 2 for n in (*chunk, incident_number)) + 4 * len(chunk)
+        return length <= sync_settings.work_log_qualification_max
+
+    def entries(self, chunk: Sequence[str]) -> dict[str, list[RemedyEntry]]:
+        """The Work Log entries of the incidents in ``chunk``, by Incident Number, in Submit Date order
+        (one search, paged with ``_links.next``); empty after a refusal."""
+        numbers = list(dict.fromkeys(n for n in chunk if self.wanted(n)))
+        if not numbers:
+            return {}
         remedy = self.settings.remedy
+        found: dict[str, list[RemedyEntry]] = {n: [] for n in numbers}
+        self.searches += 1
         try:
-            return list(self.client.search_all(remedy.forms.work_log, field_equals("Incident Number", incident_number),
-                                               sort=SORT, page_size=remedy.sync.page_size, fields=list(WORK_LOG_FIELDS)))
+            for entry in self.client.search_all(remedy.forms.work_log, work_log_qualification(numbers), sort=SORT,
+                                                page_size=remedy.sync.page_size, fields=list(WORK_LOG_FIELDS)):
+                number = entry.values.get(FIELD)
+                if isinstance(number, str) and number in found:   # a server that ignored the qualification
+                    found[number].append(entry)
         except RemedyPermanentError as exc:   # transient faults propagate: the watermark has not moved
             self.refused = True
             self.errors.append(f"Work Info fra Remedy ({remedy.forms.work_log}) kunne ikke læses: {exc}")
-            return []
+            return {}
+        return found
 
 
 def import_work_logs(session: Session, case: CaseRow, entries: list[RemedyEntry], *, settings: Settings,

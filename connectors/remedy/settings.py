@@ -36,6 +36,12 @@ class RemedySyncSettings(BaseModel):
     support_groups: tuple[str, ...] = ()     # only incidents assigned to one of these groups (empty: all)
     companies: tuple[str, ...] = ()          # only incidents of one of these companies (empty: all)
     people_lookup: bool = True               # read e-mail/phone/site from CTM:People when the incident lacks them
+    # Work Info written in Remedy: HPD:WorkLog is searched for many incidents at once, ('Incident Number'="A")
+    # OR ('Incident Number'="B") …, at most this many incidents per search …
+    work_log_batch_size: int = Field(default=50, ge=1, le=500)
+    # … and a qualification (q=, before URL encoding, which makes it about 1.5 times longer) of at most
+    # this many characters; 100 always holds one incident number.
+    work_log_qualification_max: int = Field(default=4000, ge=100, le=20000)
 
     @field_validator("start")
     @classmethod

@@ -115,21 +115,24 @@ def test_h_r1_1_work_info_is_written_to_worklog_and_listed_by_incident(remedy_se
 
 
 def test_h_r1_1_the_import_s_work_log_search_by_incident_number_names_the_integration_user(remedy_server):
-    """What services.remedy_worklog sends (docs/remedy.md, live item 10): every field it reads exists,
-    the sort is accepted, and our own entry names the integration user as Submitter."""
+    """What services.remedy_worklog sends (docs/remedy.md, live item 10): the OR of Incident Numbers of
+    a chunk, every field it reads, the sort, pages by _links.next; our own entry names the integration
+    user as Submitter."""
     from connectors.remedy.incoming import WORK_LOG_FIELDS, work_log_from_remedy
-    from services.remedy_worklog import SORT
+    from services.remedy_worklog import SORT, work_log_qualification
     with remedy_server.client() as client:
-        number, _ = create_incident(client, make_case(remedy_server))
-        info = WorkInfoForRemedy(incident_number=number, work_log_type="Working Log", summary="Sagsflow-trin")
-        client.create_entry(WORK_LOG, work_info_values(info))
-        found = list(client.search_all(WORK_LOG, q.field_equals("Incident Number", number), sort=SORT, page_size=10,
+        numbers = [create_incident(client, make_case(remedy_server))[0] for _ in range(2)]
+        for number in numbers:
+            info = WorkInfoForRemedy(incident_number=number, work_log_type="Working Log", summary=f"Trin {number}")
+            client.create_entry(WORK_LOG, work_info_values(info))
+        found = list(client.search_all(WORK_LOG, work_log_qualification(numbers), sort=SORT, page_size=1,
                                        fields=list(WORK_LOG_FIELDS)))
-    [entry] = found
-    assert set(entry.values) == set(WORK_LOG_FIELDS)
-    log = work_log_from_remedy(entry.values)
-    assert log.incident_number == number and log.summary == "Sagsflow-trin"
-    assert log.written_by(remedy_server.username) and log.logged_at is not None
+    assert sorted(e.values["Incident Number"] for e in found) == sorted(numbers)   # both, over two pages
+    for entry in found:
+        assert set(entry.values) == set(WORK_LOG_FIELDS)
+        log = work_log_from_remedy(entry.values)
+        assert log.summary == f"Trin {log.incident_number}"
+        assert log.written_by(remedy_server.username) and log.logged_at is not None
 
 
 def test_h_t1_update_changes_status_and_last_modified(remedy_server, sim_clock):
