@@ -33,6 +33,11 @@ from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
+try:   # a fast JSON codec for the state (a dependency of Prefect); the standard library otherwise
+    import orjson as _orjson
+except ImportError:   # pragma: no cover - orjson comes with the Prefect dependency
+    _orjson = None
+
 from domain.errors import InvalidState, NotFound, SagsflowError
 from domain.forms import Constraint, FieldSpec, FormSpec, Option
 from engine.diagram_xml import XmlProblem, normalise_source, task_meta
@@ -216,7 +221,8 @@ class Engine:
         return workflow
 
     def load(self, bundle: DefinitionBundle, state: bytes, *, private_specs: bool = False) -> BpmnWorkflow:
-        dct = json.loads(zlib.decompress(state))
+        raw = zlib.decompress(state)
+        dct = _orjson.loads(raw) if _orjson is not None else json.loads(raw)
         dct["_specs"] = self._specs(bundle, private=private_specs)
         workflow = self._serializer.from_dict(dct)
         workflow.script_engine = self._script_engine   # never the library's unrestricted default
@@ -224,6 +230,11 @@ class Engine:
 
     def dump(self, workflow: BpmnWorkflow) -> bytes:
         dct = self._serializer.to_dict(workflow)   # without the spec (see _SharedSpecWorkflowConverter)
+        if _orjson is not None:
+            try:
+                return zlib.compress(_orjson.dumps(dct), 6)
+            except TypeError:   # what orjson does not encode (e.g. a very large int) the standard codec may
+                pass
         return zlib.compress(json.dumps(dct, separators=(",", ":")).encode(), 6)
 
     # ---------------------------------------------------------------- running
@@ -257,11 +268,13 @@ class Engine:
 
     def ready_human_tasks(self, workflow: BpmnWorkflow, bundle: DefinitionBundle) -> list[HumanTaskView]:
         views = []
+        forms = self.forms(bundle)
         for task in workflow.get_tasks(state=TaskState.READY, manual=True):
             spec = task.task_spec
             meta = bundle.task_meta.get(spec.bpmn_id, {})
+            form = forms.get(spec.bpmn_id) if spec.bpmn_id else None
             views.append(HumanTaskView(str(task.id), spec.bpmn_id, spec.bpmn_name or spec.bpmn_id,
-                                       meta.get("lane"), form_of(spec), task.data))
+                                       meta.get("lane"), form if form is not None else form_of(spec), task.data))
         return views
 
     def complete_human_task(self, workflow: BpmnWorkflow, task_id: str, data: dict, *,
@@ -281,11 +294,16 @@ class Engine:
         for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED):
             task.set_data(**updates)
 
+    def forms(self, bundle: DefinitionBundle) -> dict[str, FormSpec]:
+        """bpmn id -> form of every user task of the bundle's version (see definition_forms)."""
+        return definition_forms(bundle.content_hash, bundle.spec)
+
     def task_view(self, workflow: BpmnWorkflow, bundle: DefinitionBundle, task_id: str) -> HumanTaskView:
         task = self._task(workflow, task_id)
         meta = bundle.task_meta.get(task.task_spec.bpmn_id, {})
+        form = self.forms(bundle).get(task.task_spec.bpmn_id) if task.task_spec.bpmn_id else None
         return HumanTaskView(str(task.id), task.task_spec.bpmn_id, task.task_spec.bpmn_name or "",
-                             meta.get("lane"), form_of(task.task_spec), task.data)
+                             meta.get("lane"), form if form is not None else form_of(task.task_spec), task.data)
 
     def _task(self, workflow: BpmnWorkflow, task_id: str):
         try:
@@ -304,6 +322,10 @@ class Engine:
             self._after_message.add(workflow)   # the next run honours an interrupting event subprocess
         except WorkflowException as exc:
             raise InvalidState(f"the case is not waiting for {name!r}") from exc
+
+    def forget_message(self, workflow: BpmnWorkflow) -> None:
+        """The message's run is over (its state is saved): the workflow behaves as one freshly loaded."""
+        self._after_message.discard(workflow)
 
     def waiting_timers(self, workflow: BpmnWorkflow) -> list[tuple[str, str, datetime]]:
         timers = []
@@ -330,6 +352,38 @@ class Engine:
     def data(self, workflow: BpmnWorkflow) -> dict[str, Any]:
         last = workflow.last_task
         return dict(last.data) if last is not None else dict(workflow.data)
+
+
+_DEFINITION_FORMS: dict[str, dict[str, FormSpec]] = {}
+
+
+def definition_forms(content_hash: str, spec: Callable[[], dict] | dict) -> dict[str, FormSpec]:
+    """bpmn id -> form of every user task of one deployed version (issue 15: a task's form lives in
+    its definition, not in a copy per task row). Computed once per content hash; ``spec`` is the
+    version's stored spec, or a function returning it (only called when not cached)."""
+    forms = _DEFINITION_FORMS.get(content_hash)
+    if forms is None:
+        raw = json.loads(json.dumps(spec() if callable(spec) else spec))   # restoring mutates its input
+        registry = _form_registry()
+        forms = {}
+        for process in [registry.restore(raw["spec"]), *(registry.restore(s) for s in raw["subprocess_specs"].values())]:
+            for task_spec in process.task_specs.values():
+                if getattr(task_spec, "manual", False) and task_spec.bpmn_id:
+                    forms.setdefault(task_spec.bpmn_id, form_of(task_spec))
+        if len(_DEFINITION_FORMS) >= 64:
+            _DEFINITION_FORMS.pop(next(iter(_DEFINITION_FORMS)))
+        _DEFINITION_FORMS[content_hash] = forms
+    return forms
+
+
+_REGISTRY: list = []
+
+
+def _form_registry():
+    if not _REGISTRY:
+        config = {**DEFAULT_CONFIG, BpmnWorkflow: _SharedSpecWorkflowConverter, ServiceTask: BpmnTaskSpecConverter}
+        _REGISTRY.append(BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config)).registry)
+    return _REGISTRY[0]
 
 
 def form_of(spec) -> FormSpec:

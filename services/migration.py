@@ -100,7 +100,7 @@ def _refresh_open_tasks(session: Session, runtime: Runtime, *, instance, workflo
     for row in tasks_of(session, instance.id):
         view = views.get(row.id)
         if row.status == "open" and view is not None:
-            row.name, row.form, row.bpmn_id = view.name, view.form.model_dump(), view.bpmn_id
+            row.name, row.bpmn_id = view.name, view.bpmn_id   # the form: the target's definition (issue 15)
     session.flush()
 
 

@@ -70,8 +70,12 @@ def refresh_deadlines(session: Session, *, case: CaseRow, config: SlaConfig) -> 
 
 def update_next_check(session: Session, *, case: CaseRow, recorded: set[tuple[str, str]] | None = None) -> None:
     """`recorded`: the (target, kind) events already recorded, when the caller knows them (saves a query)."""
+    targets = _pending_targets(case)
+    if not targets:   # resolved, closed or finished: nothing to check, no need to read the events
+        case.next_sla_check_at = None
+        return
     recorded = _recorded(session, case) if recorded is None else recorded
-    times = [when for target in _pending_targets(case) for _, when in _pending_of(case, target, recorded)]
+    times = [when for target in targets for _, when in _pending_of(case, target, recorded)]
     case.next_sla_check_at = min(times) if times else None
 
 

@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from config.handbook import handbook
@@ -20,13 +20,12 @@ from store.cases import add_work_info
 from store.deployments import record_answers
 from store.directory import DbDirectory
 from services.case_access import readable_teams, require_read, require_team_read
-from store.models import CaseRow, HumanTaskRow
-from store.process import instance_for_case, list_open_tasks
+from store.models import CaseRow, HumanTaskRow, ProcessInstanceRow
+from store.process import forms_of_tasks, instance_for_case, list_open_tasks
 
 
-def task_document(task: HumanTaskRow, case_number: str | None) -> dict:
-    """The stable JSON document per task of `sagsflow task list --json`."""
-    form = FormSpec.model_validate(task.form)
+def task_document(task: HumanTaskRow, case_number: str | None, form: FormSpec) -> dict:
+    """The stable JSON document per task of `sagsflow task list --json` (the form from its definition)."""
     return {"id": task.id, "case": case_number, "name": task.name, "bpmn_id": task.bpmn_id, "lane": task.lane,
             "team": task.team, "role": task.role, "assignee": task.claimed_by,
             "created_at": task.created_at.isoformat(),
@@ -52,7 +51,8 @@ def list_tasks(session: Session, *, case_number: str | None = None, team: str | 
         allowed = readable_teams(session, username=reader)
         rows = rows if allowed is None else [r for r in rows if r.team in allowed]
     numbers = dict(session.query(CaseRow.id, CaseRow.number).filter(CaseRow.id.in_({r.case_id for r in rows})).all())
-    return [task_document(r, numbers.get(r.case_id)) for r in rows]
+    forms = forms_of_tasks(session, rows)
+    return [task_document(r, numbers.get(r.case_id), forms[r.id]) for r in rows]
 
 
 def authorize(directory: DbDirectory, task: HumanTaskRow, username: str) -> None:
@@ -106,20 +106,35 @@ def unclaim_task(session: Session, *, task_id: str, username: str) -> None:
     task.claimed_by = None
 
 
+def _task_for_completion(session: Session, task_id: str) -> tuple[HumanTaskRow, CaseRow, ProcessInstanceRow]:
+    """The open task with its case and its instance, the instance row locked — one statement."""
+    found = session.execute(select(HumanTaskRow, CaseRow, ProcessInstanceRow)
+                            .join(CaseRow, CaseRow.id == HumanTaskRow.case_id)
+                            .join(ProcessInstanceRow, ProcessInstanceRow.case_id == HumanTaskRow.case_id)
+                            .where(HumanTaskRow.id == task_id)
+                            .with_for_update(of=ProcessInstanceRow)).first()
+    if found is None:
+        raise NotFound(f"unknown task {task_id}")
+    task, case, instance = found
+    if task.status != "open":
+        raise InvalidState(f"task {task_id} is already {task.status}")
+    return task, case, instance
+
+
 def complete_task(session: Session, runtime: Runtime, *, task_id: str, username: str, data: Any,
                   now: datetime) -> dict:
-    task = _open_task(session, task_id)
+    task, case, instance = _task_for_completion(session, task_id)
     directory = DbDirectory(session)
+    directory.load_user(username)   # the user and their teams in one query
     authorize(directory, task, username)
-    case = session.get(CaseRow, task.case_id)
-    instance = instance_for_case(session, case.id, lock=True)
     bundle = runtime.bundle(session, instance.definition_id)
-    workflow = runtime.engine.load(bundle, instance.state)
+    workflow = runtime.load_workflow(session, instance=instance, case=case, bundle=bundle)   # cached or restored
     view = runtime.engine.task_view(workflow, bundle, task_id)
     values = validate_submission(view.form, data, view.data, directory=directory)
     record_answers(session, case_id=case.id, task_id=task_id, bpmn_id=task.bpmn_id, answers=values,
                    actor=username, now=now)   # as data, for replay before deploy (issue 10)
-    start_work_on(session, task=task, case=case, username=username, now=now, config_dir=runtime.settings.config_dir)
+    start_work_on(session, task=task, case=case, username=username, now=now, config_dir=runtime.settings.config_dir,
+                  directory=directory, content_hash=bundle.content_hash, refresh=False)   # advance() refreshes
     step = {"kind": "task", "task_id": task_id, "bpmn_id": task.bpmn_id, "actor": username,
             "data": json.loads(json.dumps(data, default=str))}   # what `case retry` runs again (issue 11)
     try:
@@ -136,12 +151,12 @@ def complete_task(session: Session, runtime: Runtime, *, task_id: str, username:
                   view_access="internal", now=now)
     task.status, task.completed_at, task.completed_by = "completed", now, username
     try:
-        runtime.advance(session, instance=instance, case=case, workflow=workflow, actor=username, now=now)
+        next_tasks = runtime.advance(session, instance=instance, case=case, workflow=workflow, actor=username,
+                                     now=now)
     except ProcessFailed as failure:
         failure.step = step
         raise
-    return {"task": task_id, "case": case.number, "status": case.status,
-            "next_tasks": [t.id for t in list_open_tasks(session, case_id=case.id)]}
+    return {"task": task_id, "case": case.number, "status": case.status, "next_tasks": next_tasks}
 
 
 def _answers_text(form: FormSpec, values: dict) -> str:

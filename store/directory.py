@@ -36,13 +36,21 @@ class DbDirectory:
     def __init__(self, session: Session):
         self._session = session
         self._cache: dict[str, dict[str, str]] = {}
+        self._users: dict[str, UserRow | None] = {}   # held here, so the session's identity map keeps them
 
     def memberships(self, username: str) -> dict[str, str]:
         if username not in self._cache:
-            rows = self._session.execute(select(MembershipRow.team, MembershipRow.role)
-                                         .where(MembershipRow.username == username)).all()
-            self._cache[username] = {team: role for team, role in rows}
+            self.load_user(username)
         return self._cache[username]
+
+    def load_user(self, username: str) -> UserRow | None:
+        """The user and their memberships in one query (then user() and memberships() ask nothing)."""
+        rows = self._session.execute(select(UserRow, MembershipRow.team, MembershipRow.role)
+                                     .outerjoin(MembershipRow, MembershipRow.username == UserRow.username)
+                                     .where(UserRow.username == username)).all()
+        self._cache[username] = {team: role for _user, team, role in rows if team is not None}
+        self._users[username] = rows[0][0] if rows else None
+        return self._users[username]
 
     def is_member(self, username: str, team: str) -> bool:
         return team in self.memberships(username)
@@ -51,6 +59,8 @@ class DbDirectory:
         return self.memberships(username).get(team) == "coordinator"
 
     def user(self, username: str) -> UserRow | None:
+        if username in self._users:
+            return self._users[username]
         return self._session.get(UserRow, username)
 
     def absence_reason(self, username: str) -> str | None:

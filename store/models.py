@@ -228,7 +228,8 @@ class HumanTaskRow(Base):
     lane: Mapped[str | None] = mapped_column(String(100))
     team: Mapped[str | None] = mapped_column(String(64))
     role: Mapped[str] = mapped_column(String(20))        # member | coordinator
-    form: Mapped[dict] = mapped_column(JSON)
+    # legacy copy of the form, emptied by migration 0013: a task's form comes from its definition (issue 15)
+    form: Mapped[dict | None] = mapped_column(JSON, deferred=True)
     status: Mapped[str] = mapped_column(String(20))      # open | completed | cancelled
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]

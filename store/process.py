@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from domain.forms import FormSpec
 from store.models import HumanTaskRow, ProcessDefinitionRow, ProcessInstanceRow, WaitingTimerRow
 
 
@@ -44,3 +45,21 @@ def replace_timers(session: Session, instance_id: int, timers: list[tuple[str, s
     session.execute(delete(WaitingTimerRow).where(WaitingTimerRow.instance_id == instance_id))
     for task_id, bpmn_id, due in timers:
         session.add(WaitingTimerRow(instance_id=instance_id, task_id=task_id, bpmn_id=bpmn_id, due_at=due))
+
+
+def forms_of_tasks(session: Session, rows: list[HumanTaskRow]) -> dict[str, FormSpec]:
+    """task id -> its form, from the deployed definition of the task's instance (issue 15: forms are
+    not copied into human_task). One query for the versions; each version's forms are computed once."""
+    from engine.adapter import definition_forms   # SpiffWorkflow only when forms are read (CLI start-up)
+    instance_ids = {row.instance_id for row in rows}
+    if not instance_ids:
+        return {}
+    versions = dict(session.execute(select(ProcessInstanceRow.id, ProcessInstanceRow.definition_id)
+                                    .where(ProcessInstanceRow.id.in_(instance_ids))).all())
+    hashes = dict(session.execute(select(ProcessDefinitionRow.id, ProcessDefinitionRow.content_hash)
+                                  .where(ProcessDefinitionRow.id.in_(set(versions.values())))).all())
+    forms = {}
+    for definition_id, content_hash in hashes.items():
+        forms[definition_id] = definition_forms(content_hash, lambda d=definition_id: session.execute(
+            select(ProcessDefinitionRow.spec).where(ProcessDefinitionRow.id == d)).scalar_one())
+    return {row.id: forms.get(versions.get(row.instance_id), {}).get(row.bpmn_id) or FormSpec() for row in rows}
