@@ -2,7 +2,7 @@
 
 Follows BMC's documentation rather than our client (forms, menus and ITSM rules in
 ``simulator_forms``): JWT login (form body, optional ``authString``) and logout, tokens that
-expire; searches with ``q=`` (AND/OR, parentheses; dates only in the documented
+expire; searches with ``q=`` (NOT/AND/OR or ! && ||, in AR's order, parentheses; dates only in the documented
 ``yyyy-MM-ddTHH:mm:ss.SSSZ`` form or as epoch seconds), ``sort``, ``offset``/``limit`` with a
 ``_links.next`` that repeats the whole query, every field of the form when ``fields=`` is absent;
 create (201 + Location), modify (204); AR error lists with HTTP 500 — BMC's "default response for
