@@ -16,6 +16,7 @@ from cli.demo import STEPS
 from config.handbook import organisation
 from config.settings import Settings
 from services.cases import NewCase, open_case
+from services.deployments import deploy_release
 from services.runtime import Runtime, read_sources
 from services.tasks import complete_task, list_tasks
 from store.db import make_engine, session_factory
@@ -65,10 +66,11 @@ def service_layer(url: str, cases: int) -> dict:
     upgrade(url)
     engine = make_engine(url)
     factory = session_factory(engine)
+    runtime = Runtime(Settings(database_url=url))
     with factory() as session:
         seed_organisation(session, organisation())
+        deploy_release(session, runtime, now=T0)   # the shipped diagrams, as `sagsflow db upgrade` does
         session.commit()
-    runtime = Runtime(Settings(database_url=url))
     task_times: list[float] = []
     started = time.perf_counter()
     for n in range(cases):
@@ -115,3 +117,26 @@ def run(*, cases: int = 100, postgres_url: str | None = None) -> dict:
     url = fresh_postgres(postgres_url) if postgres_url else None
     figures["postgres"] = service_layer(url, cases) if url else None
     return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m benchmarks.lifecycle [--cases 100] [--postgres URL] [--write]`: this section alone."""
+    import argparse
+    import os
+
+    from benchmarks.concurrency import ROOT, write_section
+    from benchmarks.run import render_lifecycle
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.lifecycle")
+    parser.add_argument("--cases", type=int, default=100)
+    parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL"))
+    parser.add_argument("--write", action="store_true", help="replace this section of BENCHMARKS.md")
+    args = parser.parse_args(argv)
+    section = render_lifecycle(run(cases=args.cases, postgres_url=args.postgres))
+    print(section)
+    if args.write:
+        write_section(ROOT / "BENCHMARKS.md", section)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
