@@ -94,9 +94,10 @@ def get_case(session: Session, number: str, *, reader: str | None = None) -> Cas
     return case
 
 
-def case_document(session: Session, number: str, *, reader: str | None = None) -> dict:
-    """The stable JSON document of `sagsflow case show --json` (`reader`: as get_case)."""
-    case = get_case(session, number, reader=reader)
+def case_document(session: Session, number: str, *, reader: str | None = None, case: CaseRow | None = None) -> dict:
+    """The stable JSON document of `sagsflow case show --json` (`reader`: as get_case; `case`: that case,
+    when the caller has already read it with get_case)."""
+    case = case if case is not None and case.number == number else get_case(session, number, reader=reader)
     instance = instance_for_case(session, case.id)
     return {
         "number": case.number, "remedy_incident_number": case.remedy_incident_number,

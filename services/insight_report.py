@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
@@ -90,13 +91,20 @@ def period(*, start: date | None, end: date | None, today: date) -> tuple[dateti
     return since.astimezone(UTC), until.astimezone(UTC)
 
 
+@lru_cache(maxsize=1)
+def _contact_hours():
+    """The contact hours of config/sla.yaml, read and validated once per process (as services.sla does),
+    not on every case page (issue 15)."""
+    return load_sla_config().escalation_policy.contact_hours
+
+
 def insight_report(session: Session, *, now: datetime, start: date | None = None, end: date | None = None,
                    team: str | None = None) -> InsightReport:
     now = require_aware(now, name="now")
     since, until = period(start=start, end=end, today=now.astimezone(COPENHAGEN).date())
     cases = cases_in_period(session, since=since, until=until, team=team or None)
     rows = histories(session, [c.id for c in cases])
-    calendar = load_sla_config().escalation_policy.contact_hours
+    calendar = _contact_hours()
     insights = [measure(CaseHistory(case, *(rows[k].get(case.id, []) for k in
                                             ("work_info", "tasks", "contacts", "outbox", "sla_events"))),
                         now=now, calendar=calendar) for case in cases]
@@ -160,7 +168,7 @@ def case_insight(session: Session, *, case_id: int, now: datetime) -> CaseInsigh
     rows = histories(session, [case.id])
     insight = measure(CaseHistory(case, *(rows[k].get(case.id, []) for k in
                                           ("work_info", "tasks", "contacts", "outbox", "sla_events"))),
-                      now=require_aware(now, name="now"), calendar=load_sla_config().escalation_policy.contact_hours)
+                      now=require_aware(now, name="now"), calendar=_contact_hours())
     _reregistered(session, [case], [insight])
     return insight
 

@@ -74,8 +74,8 @@ def _next_step(session: Session, principal: Principal, number: str) -> str:
 @router.get("/cases/{number}")
 def case_page(request: Request, number: str, principal: Principal = Depends(requires(*VIEW_ROLES)),
               session: Session = Depends(db_session), rt: Runtime = Depends(runtime), at: datetime = Depends(now)):
-    document = case_document(session, number, reader=principal.username)
-    case = get_case(session, number, reader=principal.username)
+    case = get_case(session, number, reader=principal.username)   # read once (and the read scope checked once)
+    document = case_document(session, number, case=case)
     position = case_position(session, rt, case_id=case.id)
     return render(request, "case.html", {"case": document, "clock": sla_clock(case, now=at), "position": position,
                                          "labels": handbook().labels, "tasks": list_tasks(session, case_number=number),
@@ -83,7 +83,7 @@ def case_page(request: Request, number: str, principal: Principal = Depends(requ
                                          "case_insight": case_insight_panel(session, case_id=case.id, now=at),
                                          "contacts": [w for w in document["work_info"] if "contact" in w["event"]],
                                          **conversation_panel(request, session, number=number,
-                                                              username=principal.username)})
+                                                              username=principal.username, case=case)})
 
 
 @router.get("/cases/{number}/diagram.json")

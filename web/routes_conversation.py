@@ -30,9 +30,10 @@ router = APIRouter(include_in_schema=False)
 VIEW_ROLES = (*WORK_ROLES, "admin")
 
 
-def conversation_panel(request: Request, session: Session, *, number: str, username: str) -> dict:
-    """What the case page's conversation include needs (called by the case page route)."""
-    case = get_case(session, number)
+def conversation_panel(request: Request, session: Session, *, number: str, username: str, case=None) -> dict:
+    """What the case page's conversation include needs (called by the case page route, which passes
+    the case it has read)."""
+    case = case if case is not None and case.number == number else get_case(session, number)
     settings = request.app.state.settings
     works = may_work(session, username=username, case=case)
     return {"conversation": conversation(session, case, from_address=settings.smtp.from_address,
