@@ -34,8 +34,11 @@ TOKEN = "bench-token-0123456789abcdefghij"
 DESK_TOKEN = "bench-desk-token-0123456789abcdef"   # the case page: a case the service desk registered
 CHUNK = 10_000
 GOAL_P95_MS = 10.0
-# before issue 15 (BENCHMARKS.md of 2026-11-25; 2026-12-01 profile): API p50 9.2 / p95 13.0 ms
-BEFORE = {"api": (9.2, 13.0)}
+# before issue 15: this benchmark on commit 99ab3bf (ORM entities, OR-ed views), 2026-12-01 13:53 UTC, load 3.1:
+# request -> (p50 ms, p95 ms, server CPU ms per request); throughput 50 requests/s (8 Python threads)
+BEFORE = {"api": (15.8, 112.7, 20.3), "page_team": (83.2, 173.9, 81.0), "page_mine": (114.3, 194.6, 110.1),
+          "case_page": (25.7, 52.1, 24.7)}
+BEFORE_RPS = 50
 
 
 def make_app():
@@ -220,7 +223,7 @@ def render(f: dict) -> str:
         g = f[key]
         goal = f"p95 ≤ {GOAL_P95_MS:.0f} ms" + (" — met" if g["p95_ms"] <= GOAL_P95_MS else " — **not met**") \
             if key == "api" else ""
-        before = f"{BEFORE[key][0]:.1f} / {BEFORE[key][1]:.1f} ms" if key in BEFORE else ""
+        before = f"{BEFORE[key][0]:.1f} / {BEFORE[key][1]:.1f} / {BEFORE[key][2]:.1f} ms" if key in BEFORE else ""
         rows.append(f"| {label} | {g['p50_ms']:.1f} ms | {g['p95_ms']:.1f} ms | {g['cpu_ms']:.1f} ms | {before} | {goal} |")
     loadavg = ", ".join(f"{x:.1f}" for x in f["loadavg"])
     return f"""## Worklist (benchmarks/worklist.py)
@@ -231,12 +234,13 @@ bearer-token auth as that technician (a member of one team: ≈{f['tasks'] // 8:
 {f['rows']} deadlines shown). {f['rounds']} sequential rounds, the four requests interleaved per round; wall
 time per request and the server's CPU time per request (user + system, from /proc). The worklist query
 reads plain columns (no ORM entities), each part of a view delivered by an index in deadline order
-(`ix_human_task_worklist`; "Mine" also `ix_human_task_claimed`, migration 0015). Load average at the end: {loadavg}.
+(`ix_human_task_worklist`; "Mine" also `ix_human_task_claimed`, migration 0015). "before": the same benchmark on
+commit 99ab3bf, before issue 15's worklist work (2026-12-01, load average 3.1). Load average at the end: {loadavg}.
 
-| request | p50 | p95 | server CPU per request | before (p50 / p95) | goal |
+| request | p50 | p95 | server CPU per request | before (p50 / p95 / CPU) | goal |
 | --- | --- | --- | --- | --- | --- |
 {chr(10).join(rows)}
-| throughput under load ({load['tool']}) | {load['rps']:.0f} requests/s (average latency {load['avg_latency']}) | | | 69 requests/s | |
+| API throughput under load ({load['tool']}) | {load['rps']:.0f} requests/s (average latency {load['avg_latency']}) | | | {BEFORE_RPS} requests/s | |
 """
 
 
