@@ -103,8 +103,9 @@ _MANY_CASES = 2000
 
 def worklist(session: Session, *, username: str, view: str, now: datetime, priority: str | None = None,
              status: str | None = None, team: str | None = None, search: str | None = None,
-             limit: int = 200) -> list[WorklistItem]:
-    """Open tasks of one view for `username`, nearest deadline first (no deadline last).
+             limit: int = 200, memberships: dict[str, str] | None = None) -> list[WorklistItem]:
+    """Open tasks of one view for `username`, nearest deadline first (no deadline last). `memberships`
+    (team -> role): the user's, when the caller has just read them (the web's Principal); else read here.
 
     A view is one or two conditions that an index each delivers in deadline order (never an OR
     across them, which would read every open task); each part gives its first `limit` rows and
@@ -112,7 +113,7 @@ def worklist(session: Session, *, username: str, view: str, now: datetime, prior
     parts = [session.execute(select(*_COLUMNS).join(CaseRow, CaseRow.id == HumanTaskRow.case_id)
                              .where(condition).order_by(*_ORDER).limit(limit)).all()
              for condition in _view_conditions(session, username=username, view=view, priority=priority,
-                                               status=status, team=team, search=search)]
+                                               status=status, team=team, search=search, memberships=memberships)]
     rows = parts[0] if len(parts) == 1 else heapq.merge(*parts, key=_order_key)   # [] when no part
     return [_item(row, now) for row in islice(rows, limit)]
 
@@ -122,11 +123,12 @@ def _order_key(row) -> tuple:
 
 
 def _view_conditions(session: Session, *, username: str, view: str, priority: str | None, status: str | None,
-                     team: str | None, search: str | None) -> list:
+                     team: str | None, search: str | None, memberships: dict[str, str] | None = None) -> list:
     """The view as disjoint conditions on an open task joined to its case."""
     if view not in VIEWS:
         raise InvalidState(f"unknown worklist view {view!r}; choose one of {', '.join(VIEWS)}")
-    memberships = DbDirectory(session).memberships(username)
+    if memberships is None:
+        memberships = DbDirectory(session).memberships(username)
     teams = sorted(memberships) or [""]
     # a task is visible to members of its team; coordinator tasks only to that team's coordinators: one
     # (team, role) pair per part, so that ix_human_task_worklist delivers each part in deadline order
@@ -171,13 +173,16 @@ def _view_conditions(session: Session, *, username: str, view: str, priority: st
     return [and_(*filters, part) for part in parts]   # may be empty: nothing to show
 
 
-def view_counts(session: Session, *, username: str, now: datetime) -> dict[str, int]:
-    """How many tasks each view holds (counted in SQL, at most 500 each)."""
+def view_counts(session: Session, *, username: str, now: datetime,
+                memberships: dict[str, str] | None = None) -> dict[str, int]:
+    """How many tasks each view holds (counted in SQL, at most 500 each); `memberships` as for worklist."""
+    if memberships is None:
+        memberships = DbDirectory(session).memberships(username)
     counts = {}
     for view in VIEWS:
         total = 0
         for condition in _view_conditions(session, username=username, view=view, priority=None, status=None,
-                                          team=None, search=None):
+                                          team=None, search=None, memberships=memberships):
             capped = (select(HumanTaskRow.id).join(CaseRow, CaseRow.id == HumanTaskRow.case_id).where(condition)
                       .limit(500 - total))
             total += session.execute(select(func.count()).select_from(capped.subquery())).scalar_one()

@@ -92,7 +92,8 @@ def api_tasks(case: str | None = None, team: str | None = None, view: str | None
                  "role": i.role, "assignee": i.claimed_by, "summary": i.summary, "priority": i.priority,
                  "status": i.status, "sla": {"target": i.sla.target, "state": i.sla.state,
                                              "due_at": i.sla.due_at.isoformat() if i.sla.due_at else None}}
-                for i in worklist(session, username=principal.username, view=view, now=at)]
+                for i in worklist(session, username=principal.username, view=view, now=at,
+                                  memberships=principal.teams)]
     return list_tasks(session, case_number=case, team=team, reader=principal.username)
 
 

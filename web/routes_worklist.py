@@ -29,11 +29,12 @@ def worklist_page(request: Request, view: str = "mine", priority: str | None = N
                   at: datetime = Depends(now)):
     view = view if view in VIEWS else "mine"
     items = worklist(session, username=principal.username, view=view, now=at, priority=priority or None,
-                     status=status or None, team=team or None, search=q)
+                     status=status or None, team=team or None, search=q, memberships=principal.teams)
     directory = DbDirectory(session)
     members = {t: present_members(session, team=t) for t in principal.teams if principal.coordinates(t)}
     return render(request, "worklist.html", {
-        "items": items, "view": view, "views": VIEWS, "counts": view_counts(session, username=principal.username, now=at),
+        "items": items, "view": view, "views": VIEWS, "counts": view_counts(session, username=principal.username, now=at,
+                                                                              memberships=principal.teams),
         "filters": {"priority": priority or "", "status": status or "", "team": team or "", "q": q or ""},
         "labels": handbook().labels, "teams": {code: directory.team_name(code) for code in principal.teams},
         "absent": [u.username for u in absent_colleagues(session, username=principal.username)],

@@ -83,6 +83,9 @@ def test_issue_15_every_view_is_its_definition_in_deadline_order(session):
             assert [item.task_id for item in worklist(session, username=username, view=view, now=NOW, limit=5)] \
                 == expected[:5]
             assert view_counts(session, username=username, now=NOW)[view] == len(expected)
+            given = worklist(session, username=username, view=view, now=NOW, memberships=memberships)   # the web's
+            assert [item.task_id for item in given] == expected
+            assert view_counts(session, username=username, now=NOW, memberships=memberships)[view] == len(expected)
             seen.add((view, bool(expected)))
     assert {(view, True) for view in VIEWS} <= seen   # every view had something to show
 
