@@ -99,6 +99,9 @@ def seed(url: str, tasks: int) -> list[str]:
         for table, rows in ((CaseRow, cases), (ProcessInstanceRow, instances), (HumanTaskRow, human)):
             for offset in range(0, len(rows), CHUNK):
                 conn.execute(insert(table.__table__), rows[offset:offset + CHUNK])
+        if url.startswith("postgresql"):   # explicit ids: move the sequences past them
+            for table in ("process_definition", "case_record", "process_instance"):
+                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
     runtime = Runtime(Settings(database_url=url))
     with session_factory(engine)() as session:
         deploy_release(session, runtime, now=NOW)
