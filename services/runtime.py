@@ -107,6 +107,7 @@ def _check_in(session) -> None:
     session.info.pop(_LOADED, None)
     session.info.pop(_SLA_TOUCHED, None)
     for key, (runtime, saved) in (pending or {}).items():
+        saved.instance = None   # the row object belongs to this session; the version is what counts
         if saved.version is not None:
             runtime._keep(key, saved)
 

@@ -16,6 +16,18 @@ def enqueue(session: Session, *, key: str, kind: str, case_id: int | None, paylo
     for pending in session.new:   # queued earlier in this transaction, not yet flushed
         if isinstance(pending, OutboxRow) and pending.idempotency_key == key:
             return pending
+    dialect = session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):   # one statement: insert unless the key is there (issue 15)
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        with session.no_autoflush:   # as before: other pending objects are not flushed half-built
+            row = session.execute(insert(OutboxRow).values(
+                idempotency_key=key, kind=kind, case_id=case_id, payload=payload, status="pending", attempts=0,
+                next_attempt_at=now, created_at=now).on_conflict_do_nothing(index_elements=["idempotency_key"])
+                .returning(OutboxRow)).scalar_one_or_none()
+        if row is not None:
+            return row
     with session.no_autoflush:
         existing = session.execute(select(OutboxRow).where(OutboxRow.idempotency_key == key)).scalar_one_or_none()
     if existing is not None:
