@@ -115,3 +115,16 @@ def test_a_task_completed_twice_is_refused_whatever_the_cache_holds(session, run
     with pytest.raises(InvalidState):
         complete_task(session, runtime, task_id=task["id"], username=actor, data=data, now=T0 + timedelta(minutes=9))
     session.rollback()
+
+
+def test_a_committed_step_keeps_its_workflow_and_a_step_in_progress_or_rolled_back_does_not(session, runtime):
+    number = _open(session, runtime)   # opening the case commits its first projection
+    assert len(runtime._workflows) == 1
+    bpmn_id, actor, data = STEPS[0]
+    task = next(t for t in list_tasks(session, case_number=number) if t["bpmn_id"] == bpmn_id)
+    complete_task(session, runtime, task_id=task["id"], username=actor, data=data, now=T0 + timedelta(minutes=5))
+    assert len(runtime._workflows) == 0   # in use by this transaction: nobody else gets it
+    session.rollback()
+    assert len(runtime._workflows) == 0   # rolled back: forgotten, the next step restores from the row
+    _step(session, runtime, number, 0)
+    assert len(runtime._workflows) == 1
