@@ -20,7 +20,10 @@ Conventions
   time, so 2 working days from Monday 10:00 end Wednesday 10:00.
 
 The calendar walks whole open windows (one day at a time), never minutes, and caches
-holidays per year and windows per day.
+holidays per year and windows per day. The ``holidays`` package (its import loads every
+country it knows, ~0.15 s) is imported when a computation first asks whether a day is a
+holiday, not when a calendar is built (issue 15: `sagsflow sla due` for a 24 x 7 level never
+pays for it); an unknown country or category raises ``CalendarError`` then.
 """
 
 from __future__ import annotations
@@ -29,8 +32,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
-
-import holidays
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 WEEKDAYS = frozenset(range(5))  # Monday=0 ... Friday=4
@@ -83,6 +84,8 @@ def local_text(at: datetime) -> str:
 
 @lru_cache(maxsize=256)
 def _holiday_dates(country: str, categories: tuple[str, ...], year: int) -> frozenset[date]:
+    import holidays   # first use only (see the module docstring)
+
     try:
         table = holidays.country_holidays(country, years=year, categories=categories)
     except (NotImplementedError, ValueError) as error:
@@ -153,8 +156,6 @@ class BusinessCalendar:
             raise CalendarError(f"weekdays must be a non-empty subset of 0..6 (Monday=0), got {sorted(self.weekdays)}")
         if self.closes <= self.opens:
             raise CalendarError(f"closing time {self.closes} must be after opening time {self.opens}")
-        if self.holiday_country:
-            _holiday_dates(self.holiday_country, tuple(self.holiday_categories), 2024)  # fail fast
 
     @classmethod
     def always_open(cls) -> BusinessCalendar:

@@ -11,14 +11,10 @@ from config.handbook import handbook
 from domain.text import clean_line
 from services.case_access import require_read, require_register
 from domain.errors import NotFound
-from services.mail_senders import new_reply_token
-from connectors.mail.compose import danish_time
-from services.priority import provisional_priority
 from services.failures import failure_document
 from services.sla import sla_document
 from store.cases import add_case, add_work_info, case_by_number, work_info_for
 from store.models import CaseRow, ProcessInstanceRow
-from store.outbox import enqueue
 from store.process import instance_for_case, list_open_tasks
 
 if TYPE_CHECKING:   # the engine is not imported to read a case (issue 15: `sagsflow case show` starts fast)
@@ -50,6 +46,13 @@ def open_case(session: Session, runtime: Runtime, *, new: NewCase, actor: str, n
               proposals: dict | None = None) -> CaseRow:
     """Register a case and start its process. ``proposals``: extra process data that only proposes
     (forms offer it through ``prefill_from``, e.g. Remedy's team and technician); a person still decides."""
+    # only registration needs these (lxml for the priority table, the mail composer, the outbox):
+    # showing a case does not import them (issue 15: `sagsflow case show` starts fast)
+    from connectors.mail.compose import danish_time
+    from services.mail_senders import new_reply_token
+    from services.priority import provisional_priority
+    from store.outbox import enqueue
+
     require_register(session, username=actor, teams=set(runtime.settings.registration_teams))
     book = handbook()
     definition = runtime.current_definition(session)   # never deploys (issue 10)

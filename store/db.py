@@ -5,8 +5,6 @@ the SQL parameters (`hide_parameters`): they are customers' text. Nothing is cre
 callers ask for an engine with a URL."""
 from __future__ import annotations
 
-from functools import lru_cache
-
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -44,9 +42,22 @@ def make_engine(url: str, *, echo: bool = False, tuning: DatabaseSettings | None
     return create_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True, connect_args=connect_args, **pool)
 
 
-@lru_cache
+_ENGINES: dict[str, Engine] = {}
+
+
 def engine_for(url: str) -> Engine:
-    return make_engine(url)
+    """One engine per URL for the whole process."""
+    engine = _ENGINES.get(url)
+    if engine is None:
+        engine = _ENGINES.setdefault(url, make_engine(url))
+    return engine
+
+
+def dispose_engines() -> None:
+    """Close the pooled connections of every engine `engine_for` made (the CLI, before its process ends:
+    PostgreSQL sees a clean goodbye). The engines stay usable; they connect again when asked."""
+    for engine in list(_ENGINES.values()):
+        engine.dispose()
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

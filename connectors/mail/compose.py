@@ -20,12 +20,13 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import jinja2
-
 from connectors.mail.errors import MailComposeError, MailHeaderInjectionError
+
+if TYPE_CHECKING:   # jinja2 is imported when a mail is first composed (issue 15: the settings import this package)
+    import jinja2
 
 CASE_NUMBER = re.compile(r"SF-(?:INC|REQ|CRQ)-\d{6,12}")   # Sagsflow's numbers, not Remedy's
 _MESSAGE_ID = re.compile(r"<[!-;=?-~]+@[!-;=?-~]+>")  # printable ASCII, no < > or spaces
@@ -134,6 +135,8 @@ def compose(
             raise MailComposeError("message_id must look like <id@domain>")
     values = _checked_context(mail_kind, context)
     values.update(case_number=case_number, now=now)
+
+    import jinja2
 
     environment = _environment()
     template = environment.get_template(f"{mail_kind.value}.txt.j2")
@@ -269,6 +272,8 @@ def danish_time(moment: datetime) -> str:
 
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
+    import jinja2
+
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("connectors.mail", "templates"),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),

@@ -161,3 +161,48 @@ def test_building_the_parser_imports_no_database_services_engine_or_web():
 def test_showing_a_case_imports_no_workflow_engine_flows_or_web():
     assert _imported("import cli.case, services.cases, services.contacts, services.attachments",
                      {"SpiffWorkflow", "workflows", "prefect", "web", "fastapi"}) == []
+
+
+# issue 15: libraries `case show` and `sla due` do not use, which they once imported at start
+_UNUSED_BY_SHOW = {"SpiffWorkflow", "lxml", "jinja2", "prefect", "fastapi", "starlette", "alembic", "httpx",
+                   "email_validator"}
+
+
+def _command(argv: list[str], database_url: str, *, probe: bool) -> tuple[int, str, list[str]]:
+    """`sagsflow ARGV` in a fresh interpreter: (exit code, its stdout, the heavy packages it imported).
+    `probe`: call main(ARGV) and list sys.modules; else run it as the process does (`python -m cli.main`)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (f"import sys; from cli.main import main; code = main({argv!r}); "
+            f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({sorted(_UNUSED_BY_SHOW | {'holidays'})!r}))); "
+            "sys.exit(code)")
+    done = subprocess.run([sys.executable, *(["-c", code] if probe else ["-m", "cli.main", *argv])],
+                          cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "SAGSFLOW_DATABASE_URL": database_url})
+    assert probe is False or done.returncode == 0, done.stderr[-2000:]
+    out, _, modules = done.stdout.rstrip("\n").rpartition("\n") if probe else (done.stdout, "", "[]")
+    return done.returncode, out, eval(modules)   # noqa: S307 - our own probe's list of names
+
+
+def test_showing_a_case_and_sla_deadlines_import_no_library_they_do_not_use(opened, cli_env):
+    code, out, imported = _command(["case", "show", opened["number"], "--json"], cli_env, probe=True)
+    assert code == 0 and json.loads(out)["number"] == opened["number"]
+    assert imported == []   # the SLA document reads the stored deadlines: no holiday tables, even for bronze
+    # a 24 x 7 level computes no business time, so the holiday tables (~0.15 s, domain/calendar.py) stay unloaded
+    code, out, imported = _command(["sla", "due", "--priority", "critical", "--sla-level", "gold", "--received",
+                                    "2024-03-30T23:00", "--json"], cli_env, probe=True)
+    assert code == 0 and json.loads(out)["reaction_due"] == "2024-03-30T23:10:00+01:00"
+    assert imported == []
+
+
+def test_the_command_as_a_process_prints_the_same_document_and_ends_cleanly(opened, cli_env, capsys):
+    # `python -m cli.main` (as the `sagsflow` script) closes the database connections and skips the last
+    # garbage collection before it ends (cli/main.py: _before_exit); the output and exit code are the contract's
+    code, out, _ = _command(["case", "show", opened["number"], "--json"], cli_env, probe=False)
+    assert code == 0
+    assert json.loads(out) == json.loads(run(capsys, "case", "show", opened["number"], "--json")[1])
+    code, out, _ = _command(["case", "show", "SF-INC-999999"], cli_env, probe=False)
+    assert code == 4 and out == ""
