@@ -26,7 +26,7 @@ def register(subparsers) -> None:
     show.add_argument("number")
     show.add_argument("--as", dest="reader", help="show only if this user may read the case (SECURITY.md)")
     show.add_argument("--json", action="store_true")
-    show.set_defaults(handler=cmd_show)
+    show.set_defaults(handler=cmd_show, brief=True)   # brief: cli/main.py runs it without the cyclic GC
     search = case.add_parser("search", help="find cases in every state by text, customer or number, with filters")
     search.add_argument("text", nargs="?", default=None, help="words of the summary, Work Info or customer; a number")
     search.add_argument("--view", choices=["all", "open", "waiting"], default="all")

@@ -62,7 +62,7 @@ def register(subparsers) -> None:
     due.add_argument("--started", type=_moment, metavar="ISO", help="when a technician started work")
     due.add_argument("--config", type=Path, metavar="PATH", help="SLA configuration (default config/sla.yaml)")
     due.add_argument("--json", action="store_true", help="print JSON")
-    due.set_defaults(func=run_due, sla_parser=due)
+    due.set_defaults(func=run_due, sla_parser=due, brief=True)   # brief: cli/main.py runs it without the cyclic GC
 
 
 def _iso(at: datetime | None) -> str | None:
