@@ -131,7 +131,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL"))
     parser.add_argument("--write", action="store_true", help="replace this section of BENCHMARKS.md")
     args = parser.parse_args(argv)
+    started = datetime.now(timezone.utc)
     section = render_lifecycle(run(cases=args.cases, postgres_url=args.postgres))
+    title, rest = section.split("\n", 1)
+    section = (f"{title}\n\nMeasured {started:%Y-%m-%d %H:%M} UTC on this machine (load average "
+               f"{os.getloadavg()[0]:.1f}); wall time, as before.\n{rest}")
     print(section)
     if args.write:
         write_section(ROOT / "BENCHMARKS.md", section)
