@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from domain.errors import Forbidden, SagsflowError
 from domain.text import clean_line
 from services.web_sessions import revoke_all
+from store.directory import Person, person
 from store.models import MembershipRow, UserRow
 
 ROLES = ("technician", "coordinator", "process_owner", "admin")
@@ -46,7 +47,7 @@ class Principal:
         return team is not None and self.teams.get(team) == "coordinator"
 
 
-def roles_of(user: UserRow, memberships: dict[str, str]) -> frozenset[str]:
+def roles_of(user: UserRow | Person, memberships: dict[str, str]) -> frozenset[str]:
     roles = {r for r in (user.roles or []) if r in ("process_owner", "admin")}
     if memberships:
         roles.add("technician")
@@ -63,12 +64,11 @@ def _memberships(session: Session, username: str) -> dict[str, str]:
 
 def principal_for(session: Session, *, username: str) -> Principal:
     """The current roles of a user (re-read on every request, so a removed role takes effect at once)."""
-    user = session.get(UserRow, username)
+    user = person(session, username)
     if user is None or not user.active:
         raise Forbidden(f"unknown or inactive user {username}")
-    memberships = _memberships(session, username)
     return Principal(username=user.username, display_name=user.display_name,
-                     roles=roles_of(user, memberships), teams=memberships)
+                     roles=roles_of(user, user.teams), teams=dict(user.teams))
 
 
 def hash_password(password: str, *, hasher: PasswordHasher = DEFAULT_HASHER) -> str:

@@ -9,25 +9,27 @@ from sqlalchemy.orm import Session
 
 from domain.errors import Forbidden, NotFound
 from store.cases import case_by_number
-from store.models import CaseRow, HumanTaskRow, MembershipRow, UserRow
+from store.directory import person
+from store.models import CaseRow, HumanTaskRow
 
 SERVICE_DESK = "service_desk"
 
 
 def _teams(session: Session, username: str) -> dict[str, str] | None:
-    user = session.get(UserRow, username)
-    if user is None or not user.active:
-        return None
-    rows = session.execute(select(MembershipRow.team, MembershipRow.role).where(MembershipRow.username == username))
-    return {team: role for team, role in rows}
+    user = person(session, username)
+    return None if user is None or not user.active else user.teams
+
+
+def _is_admin(session: Session, username: str) -> bool:
+    user = person(session, username)
+    return user is not None and "admin" in user.roles
 
 
 def may_read(session: Session, *, username: str, case: CaseRow) -> bool:
     teams = _teams(session, username)
     if teams is None:
         return False
-    user = session.get(UserRow, username)
-    if "admin" in (user.roles or []) or SERVICE_DESK in teams or case.team in teams:
+    if _is_admin(session, username) or SERVICE_DESK in teams or case.team in teams:
         return True
     if not teams:
         return False
@@ -71,8 +73,7 @@ def readable_teams(session: Session, *, username: str) -> set[str] | None:
     teams = _teams(session, username)
     if teams is None:
         return set()
-    user = session.get(UserRow, username)
-    if "admin" in (user.roles or []) or SERVICE_DESK in teams:
+    if _is_admin(session, username) or SERVICE_DESK in teams:
         return None
     return set(teams)
 

@@ -1,14 +1,59 @@
 """Users, teams and memberships (H-V2 teams, H-R1.5 coordinators): seeding from config and lookups."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
 
 from store.models import AbsenceRow, MembershipRow, TeamRow, UserRow
 
 _LOCAL = ZoneInfo("Europe/Copenhagen")
+
+
+@dataclass(frozen=True)
+class Person:
+    """A user as authorization sees them: roles from the user row, teams from the memberships."""
+    username: str
+    display_name: str
+    active: bool
+    roles: tuple[str, ...]
+    teams: dict[str, str] = field(default_factory=dict)   # team -> "member" | "coordinator"
+
+
+_PEOPLE = "sagsflow.people"
+
+
+def person(session: Session, username: str) -> Person | None:
+    """The user and their memberships in one query. Remembered for the session until its next
+    flush, commit, rollback or data-changing statement, so the several checks of one page (sign-in,
+    read scope, the panels) ask once; any write forgets it, so a changed role or membership counts
+    at once."""
+    people = session.info.setdefault(_PEOPLE, {})
+    if username not in people:
+        rows = session.execute(select(UserRow.username, UserRow.display_name, UserRow.active, UserRow.roles,
+                                      MembershipRow.team, MembershipRow.role)
+                               .outerjoin(MembershipRow, MembershipRow.username == UserRow.username)
+                               .where(UserRow.username == username)).all()
+        people[username] = None if not rows else Person(
+            username=rows[0].username, display_name=rows[0].display_name, active=bool(rows[0].active),
+            roles=tuple(rows[0].roles or ()), teams={r.team: r.role for r in rows if r.team is not None})
+    return people[username]
+
+
+def _forget_people(session: Session, *_args) -> None:
+    session.info.pop(_PEOPLE, None)
+
+
+def _forget_people_on_write(state) -> None:
+    if not state.is_select:     # session.execute(update/delete/insert) changes rows without a flush
+        _forget_people(state.session)
+
+
+for _moment in ("after_flush", "after_commit", "after_rollback"):
+    event.listen(Session, _moment, _forget_people)
+event.listen(Session, "do_orm_execute", _forget_people_on_write)
 
 
 def seed_organisation(session: Session, organisation) -> None:
