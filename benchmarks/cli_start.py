@@ -100,8 +100,8 @@ def run(*, rounds: int = 9, tree: Path = ROOT, baseline: Path | None = None) -> 
 
 # wall, CPU s before issue 15: this benchmark on commit eef6829 (`--tree`), 2026-12-01 13:35 UTC, load 3.1
 BEFORE = {"sla due": (2.11, 1.68), "case show": (1.98, 1.57)}
-# wall, CPU s, modules after the lazy parsers and handlers (commit 0619f1d, `--tree`), 2026-12-01 14:27 UTC, load 2.4-3.1
-LAZY_PARSERS = {"sla due": (0.39, 0.34, 572), "case show": (1.08, 0.87, 606)}
+# wall, CPU s, modules after the lazy parsers and handlers (commit 0619f1d, `--baseline`), 2026-12-01 14:31 UTC, load 2.2-2.9
+LAZY_PARSERS = {"sla due": (0.38, 0.37, 572), "case show": (0.94, 0.91, 606)}
 
 
 def render(f: dict) -> str:
@@ -127,7 +127,7 @@ each time, {f['rounds']} interleaved rounds after a warm-up; medians of wall and
 `case show` reads a case from a SQLite file. Measured {f['when']} UTC;
 load average while measuring: {load}. "Before" is issue 15's starting point (commit eef6829), "lazy parsers"
 the first step (commit 0619f1d: only the chosen command's parser, handlers import what they need){
-" — measured in the same interleaved rounds (`--baseline`)" if f.get("baseline") else " — measured at 14:27 UTC, load 2.4-3.1"}.
+" — measured in the same interleaved rounds (`--baseline`)" if f.get("baseline") else " — measured 2026-12-01 14:31 UTC in interleaved rounds, load 2.2-2.9"}.
 Wall time above CPU time is waiting for one of the machine's 2 shared cores.
 
 | command | wall (median) | CPU (median) | modules imported | before (wall / CPU) | lazy parsers (wall / CPU) | goal |
