@@ -9,6 +9,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ValidationError, model_validator
 
+from config import yaml_text
 from config.settings import get_settings
 
 Role = Literal["technician", "coordinator", "process_owner", "admin"]
@@ -98,7 +99,7 @@ class Handbook(BaseModel):
 
 def _load(path: Path, model):
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml_text.safe_load(path.read_text(encoding="utf-8"))
         return model.model_validate(raw)
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: file not found") from exc
@@ -115,7 +116,7 @@ def organisation() -> Organisation:
 def lane_rules() -> dict[str, LaneRule]:
     path = get_settings().config_dir / "lanes.yaml"
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml_text.safe_load(path.read_text(encoding="utf-8"))
         return {lane: LaneRule.model_validate(rule) for lane, rule in raw.items()}
     except (yaml.YAMLError, ValidationError, AttributeError) as exc:
         raise ConfigError(f"{path}: {exc}") from exc

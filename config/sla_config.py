@@ -17,6 +17,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
+from config import yaml_text
 from domain.calendar import BusinessCalendar, CalendarError, Closure
 from domain.escalation import EscalationError, EscalationPolicy
 from domain.sla import PriorityTargets, Priority, SlaError, SlaLevel, SlaPolicy, TargetTime
@@ -234,7 +235,7 @@ def load_sla_config(path: Path | None = None) -> SlaConfig:
     except OSError as error:
         raise SlaConfigError(f"cannot read SLA configuration {source}: {error.strerror or error}") from error
     try:
-        data = yaml.safe_load(text)
+        data = yaml_text.safe_load(text)
     except yaml.YAMLError as error:
         raise SlaConfigError(f"{source} is not valid YAML: {error}") from error
     if not isinstance(data, dict):
