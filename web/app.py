@@ -44,20 +44,12 @@ from web.input_guard import InputGuard
 from web.upload_limit import UploadLimit
 from web.loop_guard import refuse_blocking_async
 from web.oidc import oidc_router
+from web.security_headers import SecurityHeaders
 from web.settings import WebSettings
 from web.templating import add_filters
 from engine.adapter import DiagramInvalid
 
 HERE = Path(__file__).resolve().parent
-SECURITY_HEADERS = {
-    # scripts only from our own files (no inline script anywhere); bpmn-js sets inline styles
-    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-                               "img-src 'self' data:; font-src 'self' data:; frame-ancestors 'none'; "
-                               "form-action 'self'; base-uri 'none'; object-src 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-}
 STATUS_BY_ERROR = [(NotSignedIn, 401), (SignInFailed, 401), (Forbidden, 403), (NotFound, 404),
                    (FormInvalid, 422), (DiagramInvalid, 422), (InvalidState, 409), (ConcurrencyConflict, 409),
                    (ProcessFailed, 409),
@@ -88,19 +80,7 @@ def create_app(settings: Settings, *, session_factory: sessionmaker[Session] | N
     app.state.db_tuning = DatabaseSettings()
     threads = app.state.db_tuning.threadpool_size()
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):
-        # enough threads for every request that holds a database slot (web/deps.py db_session)
-        limiter = anyio.to_thread.current_default_thread_limiter()
-        if limiter.total_tokens != threads:
-            limiter.total_tokens = threads
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if request.session.get("user") and request.url.path != "/healthz":
-            response.headers.setdefault("Cache-Control", "no-store")   # personal pages stay out of caches
-        return response
-
+    app.add_middleware(SecurityHeaders, threads=threads)   # innermost: sees the session
     app.add_middleware(SessionMiddleware, secret_key=web.resolved_session_secret(), session_cookie="sagsflow_session",
                        max_age=web.session_max_age_s, same_site="lax", https_only=web.https_only)
     app.add_middleware(InputGuard)   # no route sees uncleaned text (domain/text.py)
