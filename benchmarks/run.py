@@ -10,7 +10,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from benchmarks import case_search, cli_start, concurrency, flow_overhead, lifecycle, sla_sweep, worklist
+from benchmarks import case_search, cli_start, completion, concurrency, flow_overhead, lifecycle, sla_sweep, worklist
 
 ROOT = Path(__file__).resolve().parent.parent
 
