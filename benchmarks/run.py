@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     text += "\n" + render_worklist(worklist.run(tasks=args.cases))
     text += "\n" + cli_start.render(cli_start.run())
     text += "\n" + case_search.render(case_search.run(cases=args.cases, postgres_url=args.postgres))
-    text += "\n" + concurrency.render(concurrency.run(seconds=20, postgres_url=args.postgres))
+    text += "\n" + concurrency.render(concurrency.run(seconds=12, rounds=3, postgres_url=args.postgres))
     text += "\n" + flow_overhead.render(flow_overhead.run())
     args.output.write_text(text, encoding="utf-8")
     print(text)
