@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -21,9 +20,9 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-import httpx
 from sqlalchemy import func, select, text
 
+from benchmarks import served
 from benchmarks.http_load import Connection, HttpError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,29 +83,9 @@ def seed(url: str, cases: int) -> list[tuple[str, str]]:
     return pairs
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _start_server(url: str, folder: Path) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    env = {**os.environ, "SAGSFLOW_DATABASE_URL": url, "BENCH_FOLDER": str(folder),
-           "SAGSFLOW_WEB_DEMO_PASSWORDS": "false"}
-    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "benchmarks.concurrency:make_app",
-                                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-                                "--no-access-log", "--backlog", "2048", "--timeout-keep-alive", "30"], cwd=ROOT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                return process, base
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("the app did not start")
+    return served.serve("benchmarks.concurrency:make_app", url, folder, start_timeout_s=30,
+                        extra=("--backlog", "2048", "--timeout-keep-alive", "30"))
 
 
 async def _client(base: str, work: list, deadline: float, stats: dict, index: int) -> None:
@@ -141,24 +120,15 @@ async def _client(base: str, work: list, deadline: float, stats: dict, index: in
         await connection.close()
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process so far (Linux /proc; 0 elsewhere)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return 0.0
-
-
 async def _level(base: str, clients: int, work: list, seconds: float, server_pid: int | None = None) -> dict:
     stats = {"latencies": [], "errors": 0, "acknowledged": [], "why": {}, "in_window": 0}
     started = time.perf_counter()
     deadline = started + seconds
     # throughput is counted in the steady window: after the ramp-up, before the drain
     stats["window"] = (started + min(3.0, seconds / 4), deadline)
-    server_cpu, own_cpu = _cpu_seconds(server_pid) if server_pid else 0.0, time.process_time()
+    server_cpu, own_cpu = served.cpu_seconds(server_pid) if server_pid else 0.0, time.process_time()
     await asyncio.gather(*(_client(base, work, deadline, stats, i) for i in range(clients)))
-    server_cpu = (_cpu_seconds(server_pid) - server_cpu) if server_pid else 0.0
+    server_cpu = (served.cpu_seconds(server_pid) - server_cpu) if server_pid else 0.0
     own_cpu = time.process_time() - own_cpu
     window = stats["window"][1] - stats["window"][0]
     times = sorted(stats["latencies"])

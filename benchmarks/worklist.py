@@ -13,7 +13,6 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,6 +23,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
+
+from benchmarks import served
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
@@ -116,35 +117,8 @@ def seed(url: str, tasks: int) -> list[str]:
     return numbers
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def serve(url: str, folder: Path) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    env = {**os.environ, "SAGSFLOW_DATABASE_URL": url, "BENCH_FOLDER": str(folder),
-           "SAGSFLOW_WEB_DEMO_PASSWORDS": "false"}
-    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "benchmarks.worklist:make_app",
-                                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-                                "--no-access-log"], cwd=ROOT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                return process, base
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("the app did not start")
-
-
-def _cpu_s(pid: int) -> float:
-    """User + system CPU seconds of a process so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return served.serve("benchmarks.worklist:make_app", url, folder)
 
 
 def latency(base: str, pid: int, paths: dict[str, str], rounds: int) -> dict:
@@ -161,11 +135,11 @@ def latency(base: str, pid: int, paths: dict[str, str], rounds: int) -> dict:
                 get(name).raise_for_status()
         for _ in range(rounds):
             for name in paths:
-                before = _cpu_s(pid)
+                before = served.cpu_seconds(pid)
                 started = time.perf_counter()
                 response = get(name)
                 walls[name].append(time.perf_counter() - started)
-                cpu[name] += _cpu_s(pid) - before
+                cpu[name] += served.cpu_seconds(pid) - before
                 response.raise_for_status()
         rows = len(get("api").json())
     figures = {"rows": rows, "rounds": rounds}

@@ -5,8 +5,7 @@ the settings, does not import the whole connector (issue 15: the CLI starts fast
 imported at once: it is both a submodule and a function, and the package must keep naming the function."""
 from __future__ import annotations
 
-import importlib
-
+from connectors.lazy_exports import lazy_exports
 from connectors.mail.compose import ComposedMail, MailKind, compose
 
 _EXPORTS = {
@@ -32,13 +31,4 @@ _EXPORTS = {
 __all__ = sorted([*_EXPORTS, "ComposedMail", "MailKind", "compose"])
 
 
-def __getattr__(name: str):
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_EXPORTS[name]), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__ = lazy_exports(globals(), _EXPORTS)

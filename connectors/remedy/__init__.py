@@ -4,7 +4,7 @@ The names below are imported on first use (PEP 562), so that importing one submo
 the settings, does not import the whole connector (issue 15: the CLI starts fast)."""
 from __future__ import annotations
 
-import importlib
+from connectors.lazy_exports import lazy_exports
 
 _EXPORTS = {
     "ArMessage": "connectors.remedy.errors",
@@ -31,13 +31,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str):
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_EXPORTS[name]), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__ = lazy_exports(globals(), _EXPORTS)
