@@ -32,12 +32,13 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from pydantic import SecretStr
-from sqlalchemy import event, make_url, text
+from sqlalchemy import event, text
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG
 
+from benchmarks.databases import fresh_postgres
 from cli.demo import STEPS
 from config.handbook import organisation
 from config.settings import Settings
@@ -338,18 +339,6 @@ def profile(url: str, cases: int = 5) -> dict:
 
 
 # --------------------------------------------------------------------- the run
-def fresh_postgres(url: str) -> str | None:
-    try:
-        admin = make_engine(url).execution_options(isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text('DROP DATABASE IF EXISTS "sagsflow_bench_completion"'))
-            conn.execute(text('CREATE DATABASE "sagsflow_bench_completion"'))
-        admin.dispose()
-    except Exception as exc:  # PostgreSQL is optional for the benchmark; say why it was skipped
-        print(f"PostgreSQL skipped: {type(exc).__name__}: {exc}".splitlines()[0])
-        return None
-    return make_url(url).set(database="sagsflow_bench_completion").render_as_string(hide_password=False)
-
 
 def _median_of_rounds(per_round: list[list[float]]) -> float:
     return statistics.median(statistics.median(r) for r in per_round if r)
@@ -361,7 +350,7 @@ def run(*, rounds: int = 7, size_cases: int = 20, postgres_url: str | None = Non
     with tempfile.TemporaryDirectory() as folder:
         bare = Bare()
         backends = {"sqlite": Sagsflow(f"sqlite:///{Path(folder) / 'completion.db'}")}
-        pg_url = fresh_postgres(postgres_url) if postgres_url else None
+        pg_url = fresh_postgres(postgres_url, "sagsflow_bench_completion") if postgres_url else None
         if pg_url:
             backends["postgres"] = Sagsflow(pg_url)
         variants = ["spec", "specless", "memory", "sqlite:healthz"] + [
@@ -387,7 +376,7 @@ def run(*, rounds: int = 7, size_cases: int = 20, postgres_url: str | None = Non
         figures["state_bytes"] = {k: bare.case(k, [], []) for k in ("spec", "specless")}
         figures["size"] = {"sqlite": bytes_per_closed_case(f"sqlite:///{Path(folder) / 'size.db'}", size_cases)}
         if postgres_url:
-            pg_size = fresh_postgres(postgres_url)
+            pg_size = fresh_postgres(postgres_url, "sagsflow_bench_completion")
             if pg_size:
                 figures["size"]["postgres"] = bytes_per_closed_case(pg_size, size_cases)
         figures["size_cases"] = size_cases

@@ -20,9 +20,10 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from benchmarks import served
+from benchmarks.databases import fresh_postgres
 from benchmarks.http_load import Connection, HttpError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -190,21 +191,6 @@ def run_backend(fresh_url, *, seconds: float, folder: Path, client_counts=LEVELS
             "no_cliff": all(level["rps"] >= 0.9 * best for level in levels if level["clients"] >= 64)}
 
 
-def _fresh_postgres(url: str) -> str | None:
-    from sqlalchemy import make_url
-
-    from store.db import make_engine
-
-    try:
-        admin = make_engine(url).execution_options(isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text('DROP DATABASE IF EXISTS "sagsflow_bench_concurrency" WITH (FORCE)'))
-            conn.execute(text('CREATE DATABASE "sagsflow_bench_concurrency"'))
-        admin.dispose()
-    except Exception:   # noqa: BLE001 — no PostgreSQL here: that backend is reported as not run
-        return None
-    return make_url(url).set(database="sagsflow_bench_concurrency").render_as_string(hide_password=False)
-
 
 def run(*, seconds: float = 10, postgres_url: str | None = None, sqlite: bool = True, levels=LEVELS,
         rounds: int = 1) -> dict:
@@ -213,8 +199,8 @@ def run(*, seconds: float = 10, postgres_url: str | None = None, sqlite: bool = 
         folder = Path(tmp)
         figures["sqlite"] = (run_backend(lambda n: f"sqlite:///{folder / f'bench-{n}.db'}", seconds=seconds,
                                          folder=folder, client_counts=levels, rounds=rounds) if sqlite else None)
-        pg = postgres_url and _fresh_postgres(postgres_url)
-        figures["postgres"] = (run_backend(lambda n: _fresh_postgres(postgres_url), seconds=seconds, folder=folder, client_counts=levels,
+        pg = postgres_url and fresh_postgres(postgres_url, "sagsflow_bench_concurrency")
+        figures["postgres"] = (run_backend(lambda n: fresh_postgres(postgres_url, "sagsflow_bench_concurrency"), seconds=seconds, folder=folder, client_counts=levels,
                                            rounds=rounds)
                                if pg else None)
     return figures

@@ -10,8 +10,9 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
+from benchmarks.databases import fresh_postgres
 from cli.demo import STEPS
 from config.handbook import organisation
 from config.settings import Settings
@@ -96,25 +97,12 @@ def service_layer(url: str, cases: int) -> dict:
             "bytes_median": statistics.median(sizes), "bytes_max": max(sizes)}
 
 
-def fresh_postgres(url: str) -> str | None:
-    try:
-        admin = make_engine(url).execution_options(isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text('DROP DATABASE IF EXISTS "sagsflow_bench"'))
-            conn.execute(text('CREATE DATABASE "sagsflow_bench"'))
-        admin.dispose()
-    except Exception as exc:  # PostgreSQL is optional for the benchmark; say why it was skipped
-        print(f"PostgreSQL skipped: {type(exc).__name__}: {exc}".splitlines()[0])
-        return None
-    from sqlalchemy import make_url
-    return make_url(url).set(database="sagsflow_bench").render_as_string(hide_password=False)
-
 
 def run(*, cases: int = 100, postgres_url: str | None = None) -> dict:
     figures = {"cases": cases, "tasks_per_case": len(STEPS), "bare": bare_engine(cases)}
     with tempfile.TemporaryDirectory() as folder:
         figures["sqlite"] = service_layer(f"sqlite:///{Path(folder) / 'bench.db'}", cases)
-    url = fresh_postgres(postgres_url) if postgres_url else None
+    url = fresh_postgres(postgres_url, "sagsflow_bench") if postgres_url else None
     figures["postgres"] = service_layer(url, cases) if url else None
     return figures
 
