@@ -1,6 +1,6 @@
 """Finding a case (H-R2.2, H-R1.1): every case in every state, by text over its number, Remedy number,
 summary, customer and Work Info (PostgreSQL full-text search with the Danish configuration, SQLite
-FTS5 — the index is kept by triggers, see migration 0010), filtered by view (all / open / waiting),
+FTS5 — one index entry per case and per Work Info row, see migration 0016), filtered by view (all / open / waiting),
 status, team, priority, type, SLA state and period of receipt, sorted and paged.
 
 *Waiting* means the case waits for the customer: status `waiting_for_customer`, or its process
@@ -14,7 +14,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
-from sqlalchemy import and_, case as sql_case, column, exists, func, literal_column, not_, or_, select, table, text
+from sqlalchemy import Integer, and_, case as sql_case, column, exists, func, not_, or_, select, text
 from sqlalchemy.orm import Session
 
 from config.handbook import handbook
@@ -28,7 +28,8 @@ CLOSED_STATUSES = ("closed", "rejected", "routed")
 PRIORITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 SORTS = ("-received", "received", "due", "priority", "number")
 COUNT_CAP = 1000
-_WORD = re.compile(r"\w+", re.UNICODE)
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)   # a run of letters and digits: one token of the index
+_HEAD_COLUMNS = "number, remedy_incident_number, summary, customer_name, customer_email, customer_phone"
 _NUMBER = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*-?\d+")
 
 
@@ -171,21 +172,26 @@ def _text_condition(session: Session, query: str):
             return CaseRow.id.in_(found)
     words = [w for w in _WORD.findall(query.lower())][:8]
     matches = []
-    if words:
-        if session.get_bind().dialect.name == "postgresql":
-            terms = " AND ".join(f"(head || body) @@ (to_tsquery('danish', :w{i}) || to_tsquery('simple', :w{i}))"
-                                 for i in range(len(words)))
-            found = (select(column("case_id")).select_from(table("case_search"))
-                     .where(text(terms).bindparams(**{f"w{i}": f"{w[:60]}:*" for i, w in enumerate(words)})))
-        else:
-            fts = " ".join(f'"{w[:60]}"*' for w in words)
-            found = (select(literal_column("rowid")).select_from(table("case_search"))
-                     .where(text("case_search MATCH :fts").bindparams(fts=fts)))
-        matches.append(CaseRow.id.in_(found))
+    if words:   # every word in the case's own text or in one of its Work Info entries (migration 0016)
+        postgres = session.get_bind().dialect.name == "postgresql"
+        matches.append(and_(*(CaseRow.id.in_(_cases_with(postgres, i, w[:60])) for i, w in enumerate(words))))
     if compact.isdigit() and len(compact) <= 12:   # only the digits of a number: SF-INC-000042 and its kin
         numbers = [format_case_number(prefix, int(compact)) for prefix in handbook().case_number_prefix.values()]
         matches.append(CaseRow.id.in_(select(CaseRow.id).where(CaseRow.number.in_(numbers))))
     return or_(*matches) if matches else CaseRow.id.is_(None)
+
+
+def _cases_with(postgres: bool, i: int, word: str):
+    """The ids of the cases whose head (numbers, summary, customer) or any Work Info has a word starting
+    with `word`: one index lookup each (SQLite FTS5 tables, PostgreSQL GIN expression indexes)."""
+    if postgres:
+        query = f"(to_tsquery('danish', :w{i}) || to_tsquery('simple', :w{i}))"
+        return text(f"SELECT id FROM case_record WHERE case_search_head({_HEAD_COLUMNS}) @@ {query} "
+                    f"UNION SELECT case_id FROM work_info WHERE work_info_search(summary, notes) @@ {query}"
+                    ).bindparams(**{f"w{i}": f"{word}:*"}).columns(column("id", Integer))
+    return text(f"SELECT rowid FROM case_search WHERE case_search MATCH :w{i} UNION SELECT case_id FROM work_info "
+                f"WHERE id IN (SELECT rowid FROM work_info_search WHERE work_info_search MATCH :w{i})"
+                ).bindparams(**{f"w{i}": f'"{word}"*'}).columns(column("id", Integer))
 
 
 def _order(sort: str) -> list:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from domain.errors import InvalidState
 from services.cases import get_case
 from services.runtime import Runtime
-from store.deployments import record_answers
+from store.deployments import record_message
 from store.process import instance_for_case
 
 
@@ -22,6 +22,6 @@ def deliver_customer_reply(session: Session, runtime: Runtime, *, case_number: s
     bundle = runtime.bundle(session, instance.definition_id)
     workflow = runtime.engine.load(bundle, instance.state)
     runtime.engine.send_message(workflow, "customer_reply", {"text": text[:20000], "channel": channel}, now=now)
-    record_answers(session, case_id=case.id, task_id="message", bpmn_id="message:customer_reply",
-                   answers={"text": text[:20000]}, actor=actor, now=now)   # replayed before deploy (issue 10)
+    record_message(session, case_id=case.id, name="customer_reply", answers={"text": text[:20000]}, actor=actor,
+                   now=now, sequence=instance.version)   # replayed before deploy (issue 10)
     runtime.advance(session, instance=instance, case=case, workflow=workflow, actor=actor, now=now)

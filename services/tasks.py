@@ -17,7 +17,7 @@ from services.failures import ProcessFailed, is_failure, process_failure
 from services.runtime import Runtime
 from services.work_start import start_work_on
 from store.cases import add_work_info
-from store.deployments import record_answers
+from store.deployments import record_task_answers
 from store.directory import DbDirectory
 from services.case_access import readable_teams, require_read, require_team_read
 from store.models import CaseRow, HumanTaskRow, ProcessInstanceRow
@@ -131,8 +131,7 @@ def complete_task(session: Session, runtime: Runtime, *, task_id: str, username:
     workflow = runtime.load_workflow(session, instance=instance, case=case, bundle=bundle)   # cached or restored
     view = runtime.engine.task_view(workflow, bundle, task_id)
     values = validate_submission(view.form, data, view.data, directory=directory)
-    record_answers(session, case_id=case.id, task_id=task_id, bpmn_id=task.bpmn_id, answers=values,
-                   actor=username, now=now)   # as data, for replay before deploy (issue 10)
+    record_task_answers(task, answers=values, sequence=instance.version)   # replayed before deploy (issue 10)
     start_work_on(session, task=task, case=case, username=username, now=now, config_dir=runtime.settings.config_dir,
                   directory=directory, content_hash=bundle.content_hash, refresh=False)   # advance() refreshes
     step = {"kind": "task", "task_id": task_id, "bpmn_id": task.bpmn_id, "actor": username,

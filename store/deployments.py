@@ -2,12 +2,13 @@
 answers recorded with every human task (replayed on a candidate version before it is deployed)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store.models import DeploymentRow, ProcessDefinitionRow, RecordedAnswerRow
+from store.models import DeploymentRow, HumanTaskRow, ProcessDefinitionRow, RecordedAnswerRow
 
 
 def current_deployment(session: Session, process_id: str) -> DeploymentRow | None:
@@ -37,16 +38,41 @@ def was_ever_deployed(session: Session, content_hash: str) -> bool:
                            .where(ProcessDefinitionRow.content_hash == content_hash).limit(1)).first() is not None
 
 
-def record_answers(session: Session, *, case_id: int, task_id: str, bpmn_id: str, answers: dict, actor: str,
-                   now: datetime) -> None:
-    session.add(RecordedAnswerRow(case_id=case_id, task_id=task_id, bpmn_id=bpmn_id, answers=answers,
-                                  answered_by=actor, answered_at=now))
+@dataclass(frozen=True)
+class RecordedAnswer:
+    """One answer to replay: a human task's submitted values, or data delivered as a message
+    (bpmn_id ``message:<name>``)."""
+
+    bpmn_id: str
+    answers: dict
+    answered_by: str
+    answered_at: datetime
 
 
-def answers_of(session: Session, case_ids: list[int]) -> dict[int, list[RecordedAnswerRow]]:
-    result: dict[int, list[RecordedAnswerRow]] = {case_id: [] for case_id in case_ids}
-    rows = session.execute(select(RecordedAnswerRow).where(RecordedAnswerRow.case_id.in_(case_ids))
-                           .order_by(RecordedAnswerRow.id)).scalars()
-    for row in rows:
-        result[row.case_id].append(row)
-    return result
+def record_task_answers(task: HumanTaskRow, *, answers: dict, sequence: int) -> None:
+    """The answers submitted with `task`, on its own row (written with the completion's UPDATE of the row;
+    who and when are its completed_by / completed_at). `sequence`: the instance's version now."""
+    task.answers, task.answer_seq = answers, sequence
+
+
+def record_message(session: Session, *, case_id: int, name: str, answers: dict, actor: str, now: datetime,
+                   sequence: int) -> None:
+    """Data delivered into the case's process as message `name` (no task row to keep it on)."""
+    session.add(RecordedAnswerRow(case_id=case_id, task_id="message", bpmn_id=f"message:{name}", answers=answers,
+                                  answered_by=actor, answered_at=now, seq=sequence))
+
+
+def answers_of(session: Session, case_ids: list[int]) -> dict[int, list[RecordedAnswer]]:
+    """Each case's recorded answers in the order they were given (tasks and messages together)."""
+    found: dict[int, list[tuple]] = {case_id: [] for case_id in case_ids}
+    tasks = session.execute(select(HumanTaskRow.case_id, HumanTaskRow.answer_seq, HumanTaskRow.bpmn_id,
+                                   HumanTaskRow.answers, HumanTaskRow.completed_by, HumanTaskRow.completed_at)
+                            .where(HumanTaskRow.case_id.in_(case_ids), HumanTaskRow.answer_seq.is_not(None)))
+    messages = session.execute(select(RecordedAnswerRow.case_id, RecordedAnswerRow.seq, RecordedAnswerRow.bpmn_id,
+                                      RecordedAnswerRow.answers, RecordedAnswerRow.answered_by,
+                                      RecordedAnswerRow.answered_at, RecordedAnswerRow.id)
+                               .where(RecordedAnswerRow.case_id.in_(case_ids)))
+    for case_id, seq, bpmn_id, answers, by, at, *row_id in [*tasks, *messages]:
+        found[case_id].append(((seq or 0), row_id[0] if row_id else 0,
+                               RecordedAnswer(bpmn_id, answers or {}, by or "", at)))
+    return {case_id: [answer for *_, answer in sorted(rows, key=lambda r: r[:2])] for case_id, rows in found.items()}

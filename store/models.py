@@ -3,6 +3,7 @@ per content hash, instances (state without the definition), the human-task proje
 worklist, waiting timers, and the outbox for side effects written in the same transaction."""
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 from sqlalchemy import (JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary,
@@ -83,8 +84,23 @@ class DeploymentRow(Base):
     __table_args__ = (Index("ix_deployment_process", "process_id", "id"),)
 
 
+class CompactJSON(TypeDecorator):
+    """JSON as compact text (no spaces, UTF-8 instead of \\u escapes): for data only read back whole."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else json.loads(value)
+
+
 class RecordedAnswerRow(Base):
-    """The answers submitted with a human task, as data (replayed on a candidate version, issue 10)."""
+    """Data delivered into a process outside a human task — a customer's mail reply (bpmn_id
+    ``message:<name>``) — replayed on a candidate version (issue 10). A human task's answers are on its
+    own row (HumanTaskRow.answers, migration 0016); `seq` orders both within a case."""
 
     __tablename__ = "recorded_answer"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -94,6 +110,7 @@ class RecordedAnswerRow(Base):
     answers: Mapped[dict] = mapped_column(JSON)
     answered_by: Mapped[str] = mapped_column(String(64))
     answered_at: Mapped[datetime]
+    seq: Mapped[int | None]    # the instance's version when it was delivered (migration 0016)
     __table_args__ = (Index("ix_recorded_answer_case", "case_id", "id"),)
 
 
@@ -181,6 +198,8 @@ class WorkInfoRow(Base):
     # the HPD:WorkLog entry this Work Info was imported from (written in Remedy; issue 14), once each
     remedy_work_log_id: Mapped[str | None] = mapped_column(String(40))
     __table_args__ = (Index("uq_work_info_remedy_work_log", "remedy_work_log_id", unique=True),)
+    # full text of summary + notes: SQLite FTS5 table work_info_search (rowid = id), PostgreSQL a GIN
+    # index on work_info_search(summary, notes) — both made by migration 0016, one entry per row
 
 
 class ProcessInstanceRow(Base):
@@ -228,16 +247,17 @@ class HumanTaskRow(Base):
     lane: Mapped[str | None] = mapped_column(String(100))
     team: Mapped[str | None] = mapped_column(String(64))
     role: Mapped[str] = mapped_column(String(20))        # member | coordinator
-    # legacy copy of the form, emptied by migration 0013: a task's form comes from its definition (issue 15)
-    form: Mapped[dict | None] = mapped_column(JSON, deferred=True)
     status: Mapped[str] = mapped_column(String(20))      # open | completed | cancelled
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
     completed_at: Mapped[datetime | None]
     completed_by: Mapped[str | None] = mapped_column(String(64))
     sla_due_at: Mapped[datetime | None]   # the case's current SLA deadline, copied for the worklist's sort
-    __table_args__ = (Index("ix_human_task_open", "status", "team", "role"),
-                      Index("ix_human_task_worklist", "status", "team", "role", "sla_due_at"),
+    # the answers submitted with the task, as data (replayed on a candidate version, issue 10), and the
+    # instance's version when they were given: the replay order of a case's answers (migration 0016)
+    answers: Mapped[dict | None] = mapped_column(CompactJSON, deferred=True)
+    answer_seq: Mapped[int | None]
+    __table_args__ = (Index("ix_human_task_worklist", "status", "team", "role", "sla_due_at"),
                       Index("ix_human_task_claimed", "claimed_by", "status", "sla_due_at",   # migration 0015
                             sqlite_where=text("claimed_by IS NOT NULL"), postgresql_where=text("claimed_by IS NOT NULL")))
 

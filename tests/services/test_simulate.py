@@ -10,7 +10,7 @@ from cli.main import main
 from config.settings import ROOT
 from services.deployments import read_directory
 from services.simulate import simulate
-from store.models import OutboxRow, ProcessDefinitionRow, RecordedAnswerRow, WorkInfoRow
+from store.models import HumanTaskRow, OutboxRow, ProcessDefinitionRow, RecordedAnswerRow, WorkInfoRow
 
 BPMN_DIR = ROOT / "workflows" / "bpmn"
 SWAP = [('team == "application_operations"', 'team == "x_network"'), ('team == "network"', 'team == "application_operations"'),
@@ -38,7 +38,8 @@ def cases(session, runtime):
 
 
 def counts(session):
-    return [session.query(model).count() for model in (WorkInfoRow, OutboxRow, RecordedAnswerRow, ProcessDefinitionRow)]
+    return [session.query(model).count() for model in (WorkInfoRow, OutboxRow, RecordedAnswerRow, ProcessDefinitionRow)] + [
+        session.query(HumanTaskRow).filter(HumanTaskRow.answer_seq.is_not(None)).count()]
 
 
 def test_the_current_version_replays_every_case_and_the_examples_unchanged(session, runtime):
