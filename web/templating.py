@@ -60,6 +60,8 @@ def add_filters(env) -> None:
     env.filters["team"] = team_name
     env.filters["person"] = person
     env.globals["sla_clock"] = sla_clock
+    from web.sla_badge import sla_badge   # here, not at the top: web.sla_badge uses this module's filters
+    env.globals["sla_badge_html"] = sla_badge   # issue 15: the badge without a macro's cost
     env.globals["modeler_choices"] = modeler_choices   # issue 11: topics and statuses for the modeler
     env.filters["wi_type"] = work_log_type
     env.filters["delivery_kind"] = lambda v, lang="da": v if lang == "en" else DELIVERY_KINDS_DA.get(v, v)

@@ -97,3 +97,28 @@ def test_issue_15_a_worklist_row_carries_its_case_and_clock(session):
         ("SF-INC-000007", "Sag 7", "network", "member", "Opgave 7")
     assert item.sla.target == "resolution" and item.sla.due_at is not None   # started: the resolution clock
     assert item.sla.state in {"ok", "warning", "breach"}
+    assert item.created_at == NOW - timedelta(minutes=7, seconds=1) and item.created_at.tzinfo is timezone.utc
+    assert item.sla.due_at == NOW - timedelta(minutes=7) + timedelta(hours=(7 * 37) % 11)   # aware UTC, as stored
+    assert item.sla.due_at.tzinfo is timezone.utc
+
+
+def test_issue_15_datetimes_as_the_driver_delivers_them_are_read_as_aware_utc():
+    from services.worklist import _utc
+
+    copenhagen = timezone(timedelta(hours=1))
+    assert _utc("2026-11-23 09:00:00.000000") == NOW and _utc("2026-11-23 09:00:00.000000").tzinfo is timezone.utc
+    assert _utc("2026-11-23 09:00:00") == NOW and _utc("2026-11-23T10:00:00+01:00") == NOW   # SQLite text
+    assert _utc(datetime(2026, 11, 23, 10, 0, tzinfo=copenhagen)).tzinfo is timezone.utc   # PostgreSQL
+    assert _utc(datetime(2026, 11, 23, 9, 0)) == NOW and _utc(None) is None
+
+
+def test_issue_15_a_colleague_who_becomes_absent_shows_at_once(session):
+    """The views' statements are built once per shape; who is absent is part of the shape."""
+    _seed(session)
+    coordinator = "app.koordinator"
+    before = [i.task_id for i in worklist(session, username=coordinator, view="absent", now=NOW)]
+    counted = view_counts(session, username=coordinator, now=NOW)["absent"]
+    session.execute(update(UserRow).where(UserRow.username == "app.tekniker").values(absent=True))
+    session.flush()
+    after = [i.task_id for i in worklist(session, username=coordinator, view="absent", now=NOW)]
+    assert set(before) < set(after) and view_counts(session, username=coordinator, now=NOW)["absent"] > counted
