@@ -85,13 +85,13 @@ def cmd_search(args) -> int:
 
 
 def cmd_show(args) -> int:
-    from config.handbook import handbook
+    from config.handbook import labels as handbook_labels
     from domain.calendar import to_local
     from services.cases import case_document
 
     with session_scope() as session:
         doc = case_document(session, args.number, reader=getattr(args, "reader", None))
-    labels = handbook().labels
+    labels = handbook_labels()   # handbook().labels, without the handbook's pydantic models (issue 15)
     lines = [f"{doc['number']}  {doc['summary']}",
              f"  type {labels['case_type'].get(doc['type'], doc['type'])} · status "
              f"{labels['status'].get(doc['status'], doc['status'])} · prioritet "

@@ -24,10 +24,11 @@ class CliError(Exception):
 
 @contextmanager
 def session_scope():
-    from config.settings import get_settings
+    # SAGSFLOW_DATABASE_URL as config.settings.Settings reads it, without importing pydantic (issue 15)
+    from config.environment import database_url
     from store.db import engine_for, session_factory
 
-    factory = session_factory(engine_for(get_settings().database_url))
+    factory = session_factory(engine_for(database_url()))
     session = factory()
     try:
         yield session

@@ -8,26 +8,30 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from config.environment import DATABASE_PREFIX, DEFAULT_TUNING as D, ENV_FILE   # defaults: also brief commands
+
 
 class DatabaseSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SAGSFLOW_DB_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=DATABASE_PREFIX, env_file=ENV_FILE, extra="ignore")
 
-    pool_size: int = Field(default=10, ge=1, le=200)
-    max_overflow: int = Field(default=10, ge=0, le=200)
-    pool_timeout_s: float = Field(default=5.0, gt=0, le=120)       # a thread waiting for a pooled connection
-    queue_timeout_s: float = Field(default=30.0, gt=0, le=300)     # a web request waiting for a database slot
-    connect_timeout_s: int = Field(default=3, ge=1, le=60)          # PostgreSQL connect_timeout
-    statement_timeout_ms: int = Field(default=15_000, ge=100, le=3_600_000)   # PostgreSQL statement_timeout
-    lock_timeout_ms: int = Field(default=10_000, ge=100, le=3_600_000)        # PostgreSQL lock_timeout
-    tcp_user_timeout_ms: int = Field(default=10_000, ge=0, le=600_000)        # a silent network peer
-    sqlite_busy_timeout_ms: int = Field(default=5_000, ge=100, le=600_000)    # SQLite: waiting for the writer lock
-    readiness_timeout_s: float = Field(default=2.0, gt=0, le=30)    # /readyz gives up after this
+    pool_size: int = Field(default=D.pool_size, ge=1, le=200)
+    max_overflow: int = Field(default=D.max_overflow, ge=0, le=200)
+    pool_timeout_s: float = Field(default=D.pool_timeout_s, gt=0, le=120)    # a thread waiting for a pooled connection
+    queue_timeout_s: float = Field(default=D.queue_timeout_s, gt=0, le=300)  # a web request waiting for a database slot
+    connect_timeout_s: int = Field(default=D.connect_timeout_s, ge=1, le=60)                # PostgreSQL connect_timeout
+    # PostgreSQL statement_timeout and lock_timeout
+    statement_timeout_ms: int = Field(default=D.statement_timeout_ms, ge=100, le=3_600_000)
+    lock_timeout_ms: int = Field(default=D.lock_timeout_ms, ge=100, le=3_600_000)
+    tcp_user_timeout_ms: int = Field(default=D.tcp_user_timeout_ms, ge=0, le=600_000)       # a silent network peer
+    # SQLite: waiting for the writer lock
+    sqlite_busy_timeout_ms: int = Field(default=D.sqlite_busy_timeout_ms, ge=100, le=600_000)
+    readiness_timeout_s: float = Field(default=D.readiness_timeout_s, gt=0, le=30)    # /readyz gives up after this
     # SQLite has one writer at a time; more concurrent sessions only spin in its busy handler
-    sqlite_slots: int = Field(default=4, ge=1, le=200)
+    sqlite_slots: int = Field(default=D.sqlite_slots, ge=1, le=200)
     # SQLite: requests that change data (POST, PUT, PATCH, DELETE) hold one of these while they hold
     # a slot, so in-process writers queue fairly on the event loop instead of sleeping in SQLite's
     # busy handler (1, 2, 5 … 100 ms back-off) while another writer holds the lock; reads go on beside
-    sqlite_writers: int = Field(default=1, ge=1, le=200)
+    sqlite_writers: int = Field(default=D.sqlite_writers, ge=1, le=200)
 
     def web_writers(self, url: str = "") -> int | None:
         """Requests that may change data at once (None: no limit beyond the slots)."""

@@ -16,11 +16,11 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from config.attachments import AttachmentSettings
+from config.environment import DEFAULT_CONFIG_DIR, DEFAULT_DATABASE_URL, ENV_FILE, PREFIX, ROOT
 from connectors.mail.settings import ImapSettings, SmtpSettings
 from connectors.phone.settings import AriSettings
 from connectors.remedy.settings import RemedySettings
 
-ROOT = Path(__file__).resolve().parent.parent
 DEMO_SINK_HOST, DEMO_SINK_PORT = "127.0.0.1", 8025
 
 
@@ -31,12 +31,13 @@ def default_smtp() -> SmtpSettings:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SAGSFLOW_", env_file=".env", extra="ignore",
+    # config/environment.py reads database_url and config_dir as these sources do, for the brief commands
+    model_config = SettingsConfigDict(env_prefix=PREFIX, env_file=ENV_FILE, extra="ignore",
                                       env_nested_delimiter="__")
 
-    database_url: str = Field(default=f"sqlite:///{ROOT / 'var' / 'sagsflow.db'}")
+    database_url: str = Field(default=DEFAULT_DATABASE_URL)
     bpmn_dir: Path = ROOT / "workflows" / "bpmn"
-    config_dir: Path = ROOT / "config"
+    config_dir: Path = DEFAULT_CONFIG_DIR
     main_process: str = "incident_handling"
     timezone: str = "Europe/Copenhagen"
     mail_domain: str = "sagsflow.local"

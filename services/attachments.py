@@ -9,11 +9,11 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from config.attachments import AttachmentSettings
 from config.handbook import handbook
 from domain.errors import FormInvalid, NotFound
 from domain.filetypes import safe_filename, sniff
@@ -22,6 +22,9 @@ from services.cases import get_case
 from store.blobs import BlobStore
 from store.cases import add_work_info
 from store.models import AttachmentRow, CaseRow, InboundMailRow
+
+if TYPE_CHECKING:   # the settings are passed in; reading a case's attachments needs no pydantic (issue 15)
+    from config.attachments import AttachmentSettings
 
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 

@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, Field, field_validator
 from sqlalchemy.orm import Session
 
 from config.handbook import handbook
-from domain.text import clean_line
 from services.case_access import require_read, require_register
 from domain.errors import NotFound
 from services.failures import failure_document
@@ -18,28 +16,17 @@ from store.models import CaseRow, ProcessInstanceRow
 from store.process import instance_for_case, list_open_tasks
 
 if TYPE_CHECKING:   # the engine is not imported to read a case (issue 15: `sagsflow case show` starts fast)
+    from services.new_case import NewCase
     from services.runtime import Runtime
 
 
-class NewCase(BaseModel):
-    """Registration input, validated before anything is written."""
+def __getattr__(name: str):
+    """`NewCase` from its own module on first use (PEP 562): pydantic is not imported to read a case."""
+    if name == "NewCase":
+        from services.new_case import NewCase
 
-    case_type: Literal["incident", "service_request", "change"]
-    summary: str = Field(min_length=3, max_length=300)
-    impact: int = Field(ge=1, le=4)
-    urgency: int = Field(ge=1, le=4)
-    sla_level: Literal["platinum", "gold", "silver", "bronze"]
-    customer_name: str = Field(min_length=1, max_length=200)
-    customer_email: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    customer_phone: str | None = Field(default=None, max_length=40, pattern=r"^\+?[0-9 ]{4,20}$")
-
-    @field_validator("summary", "customer_name")
-    @classmethod
-    def _plain_text(cls, value: str) -> str:
-        value = clean_line(value)   # the text boundary (domain/text.py)
-        if not value:
-            raise ValueError("must not be empty")
-        return value
+        return NewCase
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def open_case(session: Session, runtime: Runtime, *, new: NewCase, actor: str, now: datetime,

@@ -16,13 +16,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from config.sla_config import SlaConfig, load_sla_config
-from domain.sla import Deadlines, Pause, compute_deadlines
 from store.models import CaseRow
 from store.sla import events_of, pauses_of
+
+if TYPE_CHECKING:   # the SLA tables and clock are imported to compute deadlines, not to show a case (issue 15)
+    from config.sla_config import SlaConfig
+    from domain.sla import Deadlines
 
 TARGETS = ("reaction", "resolution")
 FINISHED_STATUSES = frozenset({"resolved", "closed", "rejected", "routed"})
@@ -39,6 +42,7 @@ class DueEvent:
 
 @lru_cache(maxsize=8)
 def _cached_config(path: Path) -> SlaConfig:
+    from config.sla_config import load_sla_config
     return load_sla_config(path)
 
 
@@ -49,6 +53,7 @@ def sla_config(config_dir: Path) -> SlaConfig:
 
 def refresh_deadlines(session: Session, *, case: CaseRow, config: SlaConfig) -> Deadlines | None:
     """Recompute and store the case's deadlines and next check time; None while it has no priority."""
+    from domain.sla import Pause, compute_deadlines
     if case.priority is None:
         case.reaction_due = case.reaction_warn_at = case.resolution_due = case.resolution_warn_at = None
         case.sla_paused = False

@@ -5,10 +5,13 @@ the SQL parameters (`hide_parameters`): they are customers' text. Nothing is cre
 callers ask for an engine with a URL."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from config.database import DatabaseSettings
+if TYPE_CHECKING:
+    from config.database import DatabaseSettings
 
 
 def _sqlite_pragmas(busy_timeout_ms: int):
@@ -23,7 +26,9 @@ def _sqlite_pragmas(busy_timeout_ms: int):
 
 
 def make_engine(url: str, *, echo: bool = False, tuning: DatabaseSettings | None = None) -> Engine:
-    tuning = tuning or DatabaseSettings()
+    if tuning is None:   # DatabaseSettings(), without importing pydantic when nothing overrides its defaults
+        from config.environment import database_tuning
+        tuning = database_tuning()
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     pool = {"pool_size": tuning.pool_size, "max_overflow": tuning.max_overflow, "pool_timeout": tuning.pool_timeout_s}

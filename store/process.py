@@ -3,12 +3,15 @@ waiting timers."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from domain.forms import FormSpec
 from store.models import HumanTaskRow, ProcessDefinitionRow, ProcessInstanceRow, WaitingTimerRow
+
+if TYPE_CHECKING:   # forms are read by the task pages, not by `case show` (issue 15: CLI start)
+    from domain.forms import FormSpec
 
 
 def definition_by_hash(session: Session, content_hash: str) -> ProcessDefinitionRow | None:
@@ -51,6 +54,7 @@ def forms_of_tasks(session: Session, rows: list[HumanTaskRow]) -> dict[str, Form
     """task id -> its form, from the deployed definition of the task's instance (issue 15: forms are
     not copied into human_task). One query for the versions; each version's forms are computed once."""
     from engine.adapter import definition_forms   # SpiffWorkflow only when forms are read (CLI start-up)
+    from domain.forms import FormSpec
     instance_ids = {row.instance_id for row in rows}
     if not instance_ids:
         return {}

@@ -166,18 +166,25 @@ def test_showing_a_case_imports_no_workflow_engine_flows_or_web():
 # issue 15: libraries `case show` and `sla due` do not use, which they once imported at start
 _UNUSED_BY_SHOW = {"SpiffWorkflow", "lxml", "jinja2", "prefect", "fastapi", "starlette", "alembic", "httpx",
                    "email_validator"}
+# … and what only `case show` does without: its settings, labels and case are read without pydantic, the mail,
+# phone and Remedy connectors (their settings) and the SLA tables (config/environment.py, config.handbook.labels)
+_UNUSED_BY_SHOW_ONLY = {"pydantic", "pydantic_core", "pydantic_settings", "dotenv", "connectors", "config.settings",
+                        "config.sla_config", "domain.forms"}
 
 
-def _command(argv: list[str], database_url: str, *, probe: bool) -> tuple[int, str, list[str]]:
+def _command(argv: list[str], database_url: str, *, probe: bool,
+             unused: frozenset[str] = frozenset()) -> tuple[int, str, list[str]]:
     """`sagsflow ARGV` in a fresh interpreter: (exit code, its stdout, the heavy packages it imported).
-    `probe`: call main(ARGV) and list sys.modules; else run it as the process does (`python -m cli.main`)."""
+    `probe`: call main(ARGV) and list sys.modules; else run it as the process does (`python -m cli.main`).
+    `unused`: more packages or modules to look for."""
     import os
     import subprocess
     import sys
     from pathlib import Path
 
+    watched = sorted(_UNUSED_BY_SHOW | {"holidays"} | unused)
     code = (f"import sys; from cli.main import main; code = main({argv!r}); "
-            f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({sorted(_UNUSED_BY_SHOW | {'holidays'})!r}))); "
+            f"print(sorted(({{m.split('.')[0] for m in sys.modules}} | set(sys.modules)) & set({watched!r}))); "
             "sys.exit(code)")
     done = subprocess.run([sys.executable, *(["-c", code] if probe else ["-m", "cli.main", *argv])],
                           cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, timeout=120,
@@ -188,7 +195,8 @@ def _command(argv: list[str], database_url: str, *, probe: bool) -> tuple[int, s
 
 
 def test_showing_a_case_and_sla_deadlines_import_no_library_they_do_not_use(opened, cli_env):
-    code, out, imported = _command(["case", "show", opened["number"], "--json"], cli_env, probe=True)
+    code, out, imported = _command(["case", "show", opened["number"], "--json"], cli_env, probe=True,
+                                   unused=frozenset(_UNUSED_BY_SHOW_ONLY))
     assert code == 0 and json.loads(out)["number"] == opened["number"]
     assert imported == []   # the SLA document reads the stored deadlines: no holiday tables, even for bronze
     # a 24 x 7 level computes no business time, so the holiday tables (~0.15 s, domain/calendar.py) stay unloaded
@@ -206,3 +214,33 @@ def test_the_command_as_a_process_prints_the_same_document_and_ends_cleanly(open
     assert json.loads(out) == json.loads(run(capsys, "case", "show", opened["number"], "--json")[1])
     code, out, _ = _command(["case", "show", "SF-INC-999999"], cli_env, probe=False)
     assert code == 4 and out == ""
+
+
+def test_the_command_as_a_process_shows_a_case_only_to_who_may_read_it(opened, cli_env, session):
+    # SECURITY.md read scope, as in-process (tests/web/test_read_scope.py): the brief process reads the case
+    # through services.cases.case_document like every reader, and ends with its exit code and message
+    from sqlalchemy import update
+
+    from store.models import HumanTaskRow
+
+    session.execute(update(HumanTaskRow).values(team="application_operations"))   # a task the team had
+    session.commit()
+    for reader, allowed in [("net.tekniker", False), ("app.tekniker", True), ("sd.tekniker", True),
+                            ("ingen.bruger", False)]:
+        done = _process(["case", "show", opened["number"], "--as", reader], cli_env)
+        if allowed:
+            assert done.returncode == 0 and done.stdout.startswith(opened["number"]) and done.stderr == "", reader
+        else:
+            assert (done.returncode, done.stdout) == (3, ""), reader
+            assert done.stderr == "forbidden: du har ikke adgang til denne sag\n", reader
+
+
+def _process(argv: list[str], database_url: str):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    return subprocess.run([sys.executable, "-m", "cli.main", *argv], cwd=Path(__file__).resolve().parents[2],
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "SAGSFLOW_DATABASE_URL": database_url})
