@@ -40,6 +40,7 @@ except ImportError:   # pragma: no cover - orjson comes with the Prefect depende
 
 from domain.errors import InvalidState, NotFound, SagsflowError
 from domain.forms import Constraint, FieldSpec, FormSpec, Option
+from engine import task_iteration
 from engine.diagram_xml import XmlProblem, normalise_source, task_meta
 from engine.safe_script import safe_script_engine
 from engine.validation import build_parser, errors_of, load_trees, validate_sources
@@ -62,6 +63,7 @@ class _EngineClock(datetime):
 
 
 _spiff_timer.datetime = _EngineClock
+task_iteration.install()   # the library's task walk in its own order, at a fraction of the cost (issue 15)
 
 
 @contextmanager
