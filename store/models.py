@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import (JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary,
                         String, Text, TypeDecorator, UniqueConstraint, false, text, true)
+from sqlalchemy import insert_sentinel
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -197,6 +198,9 @@ class WorkInfoRow(Base):
     remedy_queued_at: Mapped[datetime | None]   # queued for HPD:WorkLog (only cases linked to Remedy)
     # the HPD:WorkLog entry this Work Info was imported from (written in Remedy; issue 14), once each
     remedy_work_log_id: Mapped[str | None] = mapped_column(String(40))
+    # SQLAlchemy's insert sentinel (migration 0017): a step's Work Info rows go in one INSERT … RETURNING on
+    # SQLite too, whose row order SQLAlchemy does not otherwise trust (0, 1, 2 … within one statement)
+    insert_order: Mapped[int | None] = insert_sentinel("insert_order")
     __table_args__ = (Index("uq_work_info_remedy_work_log", "remedy_work_log_id", unique=True),)
     # full text of summary + notes: SQLite FTS5 table work_info_search (rowid = id), PostgreSQL a GIN
     # index on work_info_search(summary, notes) — both made by migration 0016, one entry per row
