@@ -7,7 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import inspect, select
+from sqlalchemy import func, inspect, select
 
 from cli.demo import STEPS
 from config.settings import Settings
@@ -125,3 +125,65 @@ def test_a_committed_step_keeps_its_workflow_and_a_step_in_progress_or_rolled_ba
     assert len(runtime._workflows) == 0   # rolled back: forgotten, the next step restores from the row
     _step(session, runtime, number, 0)
     assert len(runtime._workflows) == 1
+
+
+def test_the_standard_path_takes_at_most_8_statements_per_completion_at_the_median(session, runtime, db_engine):
+    """Issue 15: a step's Work Info rows go in one INSERT (on SQLite through work_info.insert_order) and a
+    case's contact attempts are read once per transaction — counted on the database connection."""
+    from sqlalchemy import event
+
+    number = _open(session, runtime)
+    statements: list[str] = []
+    listener = lambda _conn, _cursor, statement, *_rest: statements.append(statement)   # noqa: E731
+    event.listen(db_engine, "before_cursor_execute", listener)
+    per_step, inserts, written = [], {}, {}
+    count_rows = select(func.count()).select_from(WorkInfoRow)
+    try:
+        for index, (bpmn_id, actor, data) in enumerate(STEPS):
+            session.expire_all()
+            task = next(t for t in list_tasks(session, case_number=number) if t["bpmn_id"] == bpmn_id)
+            before = session.execute(count_rows).scalar_one()
+            statements.clear()
+            complete_task(session, runtime, task_id=task["id"], username=actor, data=data,
+                          now=T0 + timedelta(minutes=5 * (index + 1)))
+            session.commit()
+            per_step.append(len(statements))
+            inserts[bpmn_id] = sum(s.startswith("INSERT INTO work_info") for s in statements)
+            selects = [s for s in statements if s.startswith("SELECT") and "FROM contact_attempt" in s]
+            assert len(selects) <= 1, (bpmn_id, selects)   # read once, whoever asks within the step
+            written[bpmn_id] = session.execute(count_rows).scalar_one() - before
+    finally:
+        event.remove(db_engine, "before_cursor_execute", listener)
+    ordered = sorted(per_step)
+    assert (ordered[len(ordered) // 2 - 1] + ordered[len(ordered) // 2]) / 2 <= 8, per_step
+    # starting work writes the task's entry and its service tasks' entries in one flush: one statement
+    assert written["work_on_case"] >= 3 and inserts["work_on_case"] == 1, (written, inserts)
+
+
+def test_contact_attempts_read_in_a_transaction_see_an_attempt_added_in_it_and_forget_at_commit(session, runtime):
+    from store.contacts import add_attempt, attempts_of
+    from store.models import ContactAttemptRow
+
+    number = _open(session, runtime)
+    case_id = session.execute(select(CaseRow.id).where(CaseRow.number == number)).scalar_one()
+    assert attempts_of(session, case_id) == []
+    first = add_attempt(session, case_id=case_id, channel="phone", direction="outbound", at=T0, outcome="reached",
+                        counts=True, confirmed=False, note="", actor="sd.tekniker", source_key="call:a")
+    assert [a.source_key for a in attempts_of(session, case_id)] == ["call:a"]
+    again = add_attempt(session, case_id=case_id, channel="phone", direction="outbound", at=T0, outcome="reached",
+                        counts=True, confirmed=False, note="", actor="sd.tekniker", source_key="call:a")
+    assert again is first   # a retried step adds no second row
+    # a row added some other way is seen too (the case's memory is dropped at the flush)
+    session.add(ContactAttemptRow(case_id=case_id, channel="mail", direction="inbound", at=T0 + timedelta(hours=1),
+                                  outcome="reply", counts=True, confirmed=False, note="", actor="kunde",
+                                  source_key="mail-in:x"))
+    session.flush()
+    assert [a.source_key for a in attempts_of(session, case_id)] == ["call:a", "mail-in:x"]
+    session.commit()
+    # another transaction's row is seen after a commit
+    with session.bind.connect() as other:
+        other.execute(ContactAttemptRow.__table__.insert().values(
+            case_id=case_id, channel="phone", direction="outbound", at=T0 + timedelta(hours=2), outcome="no_answer",
+            counts=True, confirmed=False, note="", actor="sd.tekniker", source_key="call:b"))
+        other.commit()
+    assert [a.source_key for a in attempts_of(session, case_id)] == ["call:a", "mail-in:x", "call:b"]
