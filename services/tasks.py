@@ -57,7 +57,7 @@ def list_tasks(session: Session, *, case_number: str | None = None, team: str | 
 
 def authorize(directory: DbDirectory, task: HumanTaskRow, username: str) -> None:
     """Deny by default: the user must be active and in the task's team (coordinator where required)."""
-    user = directory.user(username)
+    user = directory.person(username)
     if user is None or not user.active:
         raise Forbidden(f"unknown or inactive user {username}")
     if task.team is None:
@@ -125,7 +125,7 @@ def complete_task(session: Session, runtime: Runtime, *, task_id: str, username:
                   now: datetime) -> dict:
     task, case, instance = _task_for_completion(session, task_id)
     directory = DbDirectory(session)
-    directory.load_user(username)   # the user and their teams in one query
+    directory.person(username)   # the user and their teams: one query, or none after the sign-in check
     authorize(directory, task, username)
     bundle = runtime.bundle(session, instance.definition_id)
     workflow = runtime.load_workflow(session, instance=instance, case=case, bundle=bundle)   # cached or restored

@@ -51,7 +51,7 @@ def start_work_on(session: Session, *, task: HumanTaskRow, case: CaseRow, userna
     if not task_starts_work(session, task, content_hash):
         return False
     case.started_at = max(now, case.received_at)
-    user = directory.user(username)
+    user = directory.person(username)
     name = user.display_name if user else username
     add_work_info(session, case_id=case.id, event="work_started", work_log_type=handbook().work_log_type("work_started"),
                   summary=f"Arbejdet er påbegyndt af {name}", notes="", author=username, view_access="internal", now=now)

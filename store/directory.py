@@ -30,15 +30,20 @@ def person(session: Session, username: str) -> Person | None:
     flush, commit, rollback or data-changing statement, so the several checks of one page (sign-in,
     read scope, the panels) ask once; any write forgets it, so a changed role or membership counts
     at once."""
+    return _person_and_row(session, username)[0]
+
+
+def _person_and_row(session: Session, username: str) -> tuple[Person | None, UserRow | None]:
+    """person() with the user's row, which the memory holds so the identity map answers session.get."""
     people = session.info.setdefault(_PEOPLE, {})
     if username not in people:
-        rows = session.execute(select(UserRow.username, UserRow.display_name, UserRow.active, UserRow.roles,
-                                      MembershipRow.team, MembershipRow.role)
+        rows = session.execute(select(UserRow, MembershipRow.team, MembershipRow.role)
                                .outerjoin(MembershipRow, MembershipRow.username == UserRow.username)
                                .where(UserRow.username == username)).all()
-        people[username] = None if not rows else Person(
-            username=rows[0].username, display_name=rows[0].display_name, active=bool(rows[0].active),
-            roles=tuple(rows[0].roles or ()), teams={r.team: r.role for r in rows if r.team is not None})
+        user = rows[0][0] if rows else None
+        people[username] = (None, None) if user is None else (Person(
+            username=user.username, display_name=user.display_name, active=bool(user.active),
+            roles=tuple(user.roles or ()), teams={r.team: r.role for r in rows if r.team is not None}), user)
     return people[username]
 
 
@@ -82,6 +87,17 @@ class DbDirectory:
         self._session = session
         self._cache: dict[str, dict[str, str]] = {}
         self._users: dict[str, UserRow | None] = {}   # held here, so the session's identity map keeps them
+        self._people: dict[str, Person | None] = {}
+
+    def person(self, username: str) -> Person | None:
+        """The user as authorization sees them (active, name, teams): one query, shared with the
+        request's sign-in check (see person()); then memberships() asks nothing more."""
+        if username not in self._people:
+            found, row = _person_and_row(self._session, username)
+            self._people[username] = found
+            self._cache.setdefault(username, dict(found.teams) if found else {})
+            self._users.setdefault(username, row)
+        return self._people[username]
 
     def memberships(self, username: str) -> dict[str, str]:
         if username not in self._cache:
