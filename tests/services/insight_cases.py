@@ -45,7 +45,7 @@ class Built:
     def task(self, bpmn_id: str, team: str, start: float, end: float | None, *, role: str = "member",
              documented: bool = True, status: str | None = None) -> Built:
         self.session.add(HumanTaskRow(id=f"t{next(_ids)}", instance_id=self.instance.id, case_id=self.case.id,
-                                      bpmn_id=bpmn_id, name=bpmn_id, lane=None, team=team, role=role, form={},
+                                      bpmn_id=bpmn_id, name=bpmn_id, lane=None, team=team, role=role,
                                       status=status or ("open" if end is None else "completed"),
                                       created_at=h(start), completed_at=None if end is None else h(end),
                                       completed_by=None if end is None else "someone"))
