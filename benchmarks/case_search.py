@@ -1,8 +1,10 @@
 """Case search at scale (issue 12, H-R2.2): 100,000 cases with Work Info in a SQLite file database
-(the FTS5 index filled by the triggers of migration 0010, as in production), then the searches a desk
+(the FTS5 indexes filled by the triggers of migration 0016, as in production), then the searches a desk
 makes — a word, a customer, a case number, filters, the Venter view, a later page — timed through
 services.case_search (the same function behind /sager, GET /api/cases and `sagsflow case search`).
-PostgreSQL too when a URL is given. Not a test."""
+PostgreSQL too when a URL is given. Not a test.
+
+`python -m benchmarks.case_search [--cases N] [--postgres URL] [--write]`."""
 from __future__ import annotations
 
 import statistics
@@ -123,8 +125,8 @@ def render(f: dict) -> str:
     seeds = ", ".join(f"{b} {f[b + '_seed_s']:.0f} s" for b in backends)
     return f"""## Case search (benchmarks/case_search.py, issue 12)
 
-{f['cases']:,} cases, each with a Work Info entry, full text indexed by the triggers of migration 0010
-(SQLite FTS5; PostgreSQL `danish` tsvector + GIN). `services.case_search.search_cases` — the function
+{f['cases']:,} cases, each with a Work Info entry, full text indexed per case and per Work Info row (migration
+0016: SQLite contentless FTS5 tables kept by triggers; PostgreSQL GIN expression indexes, `danish`/`simple`). `services.case_search.search_cases` — the function
 behind `/sager`, `GET /api/cases` and `sagsflow case search` — one page of 25 plus the total count.
 Goal: every search ≤ 100 ms at p95. Bulk insert incl. indexing: {seeds}.
 
@@ -134,7 +136,22 @@ Goal: every search ≤ 100 ms at p95. Bulk insert incl. indexing: {seeds}.
 """
 
 
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+    import os
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.case_search")
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=40)
+    parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL"))
+    parser.add_argument("--write", action="store_true", help="replace this section of BENCHMARKS.md")
+    args = parser.parse_args(argv)
+    section = render(run(cases=args.cases, repeat=args.repeat, postgres_url=args.postgres))
+    print(section)
+    if args.write:
+        from benchmarks.concurrency import ROOT, write_section
+        write_section(ROOT / "BENCHMARKS.md", section)
+    return 0
+
+
 if __name__ == "__main__":
-    import sys
-    print(render(run(cases=int(sys.argv[1]) if len(sys.argv) > 1 else 100_000,
-                     postgres_url=sys.argv[2] if len(sys.argv) > 2 else None)))
+    raise SystemExit(main())

@@ -28,6 +28,7 @@ CLOSED_STATUSES = ("closed", "rejected", "routed")
 PRIORITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 SORTS = ("-received", "received", "due", "priority", "number")
 COUNT_CAP = 1000
+WORK_INFO_CASES = 1000   # a word in the Work Info of at most this many cases is looked up by their ids
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)   # a run of letters and digits: one token of the index
 _HEAD_COLUMNS = "number, remedy_incident_number, summary, customer_name, customer_email, customer_phone"
 _NUMBER = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*-?\d+")
@@ -173,25 +174,74 @@ def _text_condition(session: Session, query: str):
     words = [w for w in _WORD.findall(query.lower())][:8]
     matches = []
     if words:   # every word in the case's own text or in one of its Work Info entries (migration 0016)
-        postgres = session.get_bind().dialect.name == "postgresql"
-        matches.append(and_(*(CaseRow.id.in_(_cases_with(postgres, i, w[:60])) for i, w in enumerate(words))))
+        matches.append(_words_condition(session, [w[:60] for w in words]))
     if compact.isdigit() and len(compact) <= 12:   # only the digits of a number: SF-INC-000042 and its kin
         numbers = [format_case_number(prefix, int(compact)) for prefix in handbook().case_number_prefix.values()]
         matches.append(CaseRow.id.in_(select(CaseRow.id).where(CaseRow.number.in_(numbers))))
     return or_(*matches) if matches else CaseRow.id.is_(None)
 
 
-def _cases_with(postgres: bool, i: int, word: str):
-    """The ids of the cases whose head (numbers, summary, customer) or any Work Info has a word starting
-    with `word`: one index lookup each (SQLite FTS5 tables, PostgreSQL GIN expression indexes)."""
+def _words_condition(session: Session, words: list[str]):
+    """Every word (a prefix) in the case's head — numbers, summary, customer — or in one of its Work Info
+    rows. The index has an entry per case and per Work Info row (migration 0016), so each word is first
+    looked up in the Work Info index alone. The words found in no Work Info must all be in the head: one
+    index query for them together, which intersects them as one document per case did. A word found in
+    the Work Info of at most WORK_INFO_CASES cases: in the head, or one of those cases (their ids). A
+    word in the Work Info of more cases: the set of cases with it in the head or a Work Info entry."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    head_only, few, many = [], [], []
+    for word in words:
+        cases = session.execute(_work_info_cases(postgres, word)).scalars().all()
+        if not cases:
+            head_only.append(word)
+        elif len(cases) <= WORK_INFO_CASES:
+            few.append((word, cases))
+        else:
+            many.append(word)
     if postgres:
-        query = f"(to_tsquery('danish', :w{i}) || to_tsquery('simple', :w{i}))"
-        return text(f"SELECT id FROM case_record WHERE case_search_head({_HEAD_COLUMNS}) @@ {query} "
-                    f"UNION SELECT case_id FROM work_info WHERE work_info_search(summary, notes) @@ {query}"
-                    ).bindparams(**{f"w{i}": f"{word}:*"}).columns(column("id", Integer))
-    return text(f"SELECT rowid FROM case_search WHERE case_search MATCH :w{i} UNION SELECT case_id FROM work_info "
-                f"WHERE id IN (SELECT rowid FROM work_info_search WHERE work_info_search MATCH :w{i})"
-                ).bindparams(**{f"w{i}": f'"{word}"*'}).columns(column("id", Integer))
+        # one query on case_record, so the planner combines the GIN and primary key lookups; the words are
+        # constants in it (letters and digits only): a prepared generic plan would not know how rare they are
+        head = lambda word: f"case_search_head({_HEAD_COLUMNS}) @@ {_tsquery(word)}"
+        terms = ([head(w) for w in head_only]
+                 + [f"({head(w)} OR id IN ({', '.join(str(int(c)) for c in cases)}))" for w, cases in few]
+                 + [f"id IN ({_cases_with_postgres(w)})" for w in many])
+        return CaseRow.id.in_(text(f"SELECT id FROM case_record WHERE {' AND '.join(terms)}")
+                              .columns(column("id", Integer)))
+    # SQLite: conditions on the case row itself (each FTS5 query's row ids looked up by rowid)
+    names = iter(range(len(words) + 1))
+    head = lambda *words: CaseRow.id.in_(_fts("SELECT rowid FROM case_search WHERE case_search MATCH :{q}", next(names),
+                                              " ".join(f'"{w}"*' for w in words)))
+    return and_(*([head(*head_only)] if head_only else []),
+                *(or_(head(w), CaseRow.id.in_(cases)) for w, cases in few),
+                *(CaseRow.id.in_(_fts("SELECT rowid FROM case_search WHERE case_search MATCH :{q} UNION ALL SELECT case_id "
+                                      "FROM work_info WHERE id IN (SELECT rowid FROM work_info_search WHERE "
+                                      "work_info_search MATCH :{q})", next(names), f'"{w}"*')) for w in many))
+
+
+def _fts(sql: str, number: int, query: str):
+    """An FTS5 query of row ids; each with its own parameter name (several go into one statement)."""
+    return text(sql.format(q=f"q{number}")).bindparams(**{f"q{number}": query}).columns(column("id", Integer))
+
+
+def _tsquery(word: str) -> str:
+    if not _WORD.fullmatch(word):   # never anything but letters and digits into the SQL text
+        raise ValueError("a search word is letters and digits")
+    return f"(to_tsquery('danish', '{word}:*') || to_tsquery('simple', '{word}:*'))"
+
+
+def _work_info_cases(postgres: bool, word: str):
+    """The cases with `word` (a prefix) in one of their Work Info entries, one more than WORK_INFO_CASES."""
+    if postgres:
+        return text(f"SELECT DISTINCT case_id FROM work_info WHERE work_info_search(summary, notes) @@ {_tsquery(word)} "
+                    f"LIMIT {WORK_INFO_CASES + 1}")
+    return text(f"SELECT DISTINCT case_id FROM work_info WHERE id IN (SELECT rowid FROM work_info_search "
+                f"WHERE work_info_search MATCH :q) LIMIT {WORK_INFO_CASES + 1}").bindparams(q=f'"{word}"*')
+
+
+def _cases_with_postgres(word: str) -> str:
+    """SQL: the ids of the cases with `word` in their head or in any Work Info entry."""
+    return (f"SELECT id FROM case_record WHERE case_search_head({_HEAD_COLUMNS}) @@ {_tsquery(word)} "
+            f"UNION ALL SELECT case_id FROM work_info WHERE work_info_search(summary, notes) @@ {_tsquery(word)}")
 
 
 def _order(sort: str) -> list:
