@@ -452,7 +452,7 @@ worklist query that finds the task is not part of the completion.
 | --- | --- | --- | --- | --- | --- | --- |
 {chr(10).join(rows)}
 
-Stored state at closure: {f['state_bytes']['spec']:,} B with spec (JSON text), {f['state_bytes']['specless']:,} B spec-less (zlib).
+Stored state at closure: {f['state_bytes']['spec']:,} B with spec (JSON text), {f['state_bytes']['specless']:,} B spec-less (zstd).
 
 Bytes per closed case as the database counts them, the growth over {f['size_cases']} closed cases: all tables and
 indexes in pages (SQLite `dbstat` pgsize; PostgreSQL `pg_total_relation_size` after VACUUM — whole 8 KB

@@ -13,7 +13,6 @@ import hashlib
 import json
 import re
 import weakref
-import zlib
 from collections.abc import Callable
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -40,7 +39,7 @@ except ImportError:   # pragma: no cover - orjson comes with the Prefect depende
 
 from domain.errors import InvalidState, NotFound, SagsflowError
 from domain.forms import Constraint, FieldSpec, FormSpec, Option
-from engine import task_iteration
+from engine import state_codec, task_iteration
 from engine.diagram_xml import XmlProblem, normalise_source, task_meta
 from engine.safe_script import safe_script_engine
 from engine.validation import build_parser, errors_of, load_trees, validate_sources
@@ -223,7 +222,7 @@ class Engine:
         return workflow
 
     def load(self, bundle: DefinitionBundle, state: bytes, *, private_specs: bool = False) -> BpmnWorkflow:
-        raw = zlib.decompress(state)
+        raw = state_codec.decode(state)
         dct = _orjson.loads(raw) if _orjson is not None else json.loads(raw)
         dct["_specs"] = self._specs(bundle, private=private_specs)
         workflow = self._serializer.from_dict(dct)
@@ -234,10 +233,10 @@ class Engine:
         dct = self._serializer.to_dict(workflow)   # without the spec (see _SharedSpecWorkflowConverter)
         if _orjson is not None:
             try:
-                return zlib.compress(_orjson.dumps(dct), 6)
+                return state_codec.encode(_orjson.dumps(dct))
             except TypeError:   # what orjson does not encode (e.g. a very large int) the standard codec may
                 pass
-        return zlib.compress(json.dumps(dct, separators=(",", ":")).encode(), 6)
+        return state_codec.encode(json.dumps(dct, separators=(",", ":")).encode())
 
     # ---------------------------------------------------------------- running
     def run(self, workflow: BpmnWorkflow, bundle: DefinitionBundle, on_service_task: ServiceHandler,

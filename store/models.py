@@ -211,7 +211,7 @@ class ProcessInstanceRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), unique=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"))
-    state: Mapped[bytes] = mapped_column(LargeBinary)   # zlib(JSON) of the workflow without its spec
+    state: Mapped[bytes] = mapped_column(LargeBinary)   # zstd (older rows: zlib) of the workflow's JSON without its spec (engine/state_codec.py)
     status: Mapped[str] = mapped_column(String(20), index=True)  # running | completed | error
     error: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)

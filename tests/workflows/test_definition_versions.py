@@ -4,7 +4,6 @@ cases; CRLF or another encoding is the same version; rolling back is deploying a
 from __future__ import annotations
 
 import shutil
-import zlib
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 from config.settings import Settings
 
 from domain.errors import InvalidState
+from engine import state_codec
 from services.cases import NewCase, open_case
 from services.deployments import deploy, deploy_release, deploy_version, history, read_directory
 from services.runtime import Runtime
@@ -62,7 +62,7 @@ def test_definition_stored_once_and_not_inside_instances(session, runtime):
     instances = session.query(ProcessInstanceRow).all()
     assert {i.definition_id for i in instances} == {1} and first.number != second.number
     for instance in instances:
-        state = zlib.decompress(instance.state)
+        state = state_codec.decode(instance.state)
         # no spec (a subworkflow names its spec, e.g. the listening event subprocess), no form labels
         assert b'"task_specs"' not in state and b"Klassific" not in state
         assert len(instance.state) < 10_000

@@ -1,0 +1,57 @@
+"""Stored workflow states (issue 15): written with zstd, and a state written before (zlib) still loads and
+runs on — an instance that was waiting at the upgrade is never stranded."""
+from __future__ import annotations
+
+import json
+import zlib
+from datetime import datetime, timezone
+
+import pytest
+
+from config.settings import Settings
+from engine import state_codec
+from engine.adapter import Engine
+from services.runtime import read_sources
+from tasks.operations import OPERATIONS
+
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+DATA = {"case_number": "SF-INC-000001", "impact": "2", "urgency": "1", "end_user_name": "Test Kunde",
+        "classification": "incident"}
+
+
+@pytest.fixture(scope="module")
+def engine_and_bundle():
+    engine = Engine()
+    settings = Settings()
+    return engine, engine.build_bundle(read_sources(settings.bpmn_dir), process_id=settings.main_process,
+                                       known_topics=OPERATIONS.keys())
+
+
+def test_a_state_is_a_zstd_frame_and_round_trips(engine_and_bundle):
+    engine, bundle = engine_and_bundle
+    workflow = engine.start(bundle, dict(DATA))
+    engine.run(workflow, bundle, lambda call: {}, now=T0)
+    state = engine.dump(workflow)
+    assert state[:4] == b"\x28\xb5\x2f\xfd"
+    again = engine.load(bundle, state)
+    assert engine.dump(again) == state
+    assert [t.bpmn_id for t in engine.ready_human_tasks(again, bundle)] == ["classify_case"]
+
+
+def test_a_state_stored_with_zlib_before_the_change_loads_and_runs_on(engine_and_bundle):
+    engine, bundle = engine_and_bundle
+    workflow = engine.start(bundle, dict(DATA))
+    engine.run(workflow, bundle, lambda call: {}, now=T0)
+    legacy = zlib.compress(state_codec.decode(engine.dump(workflow)), 6)   # as the engine wrote until now
+    restored = engine.load(bundle, legacy)
+    [task] = engine.ready_human_tasks(restored, bundle)
+    engine.complete_human_task(restored, task.id, {"classification": "incident"}, now=T0)
+    engine.run(restored, bundle, lambda call: {}, now=T0)
+    assert "first_triage" in [t.bpmn_id for t in engine.ready_human_tasks(restored, bundle)]
+    assert engine.dump(restored)[:4] == b"\x28\xb5\x2f\xfd"   # saved again in the new form
+
+
+def test_a_damaged_state_is_refused_not_guessed():
+    with pytest.raises(Exception):
+        state_codec.decode(b"not a state at all")
+    assert json.loads(state_codec.decode(state_codec.encode(b'{"a": 1}'))) == {"a": 1}
