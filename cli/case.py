@@ -86,7 +86,6 @@ def cmd_search(args) -> int:
 
 def cmd_show(args) -> int:
     from config.handbook import labels as handbook_labels
-    from domain.calendar import to_local
     from services.cases import case_document
 
     with session_scope() as session:
@@ -99,6 +98,8 @@ def cmd_show(args) -> int:
              f" · team {doc['team'] or '-'} · tekniker {doc['assignee'] or '-'}",
              f"  diagramversion {doc['process']['version'] or '-'} · proces {doc['process']['status'] or '-'}"]
     if doc["process"].get("failure"):   # issue 11
+        from domain.calendar import to_local
+
         failure = doc["process"]["failure"]
         when = to_local(datetime.fromisoformat(failure["time"])).strftime("%d.%m.%Y kl. %H:%M")
         lines.append(f"  {failure['label']}: {failure['message']} ({when}, {failure['by']})")
