@@ -85,11 +85,18 @@ def cmd_search(args) -> int:
 
 
 def cmd_show(args) -> int:
-    from config.handbook import labels as handbook_labels
     from services.cases import case_document
 
     with session_scope() as session:
         doc = case_document(session, args.number, reader=getattr(args, "reader", None))
+    # the document is the scripts' contract; only the Danish text needs the handbook's labels (and PyYAML)
+    emit(doc, args.json, "" if args.json else _show_text(doc))
+    return 0
+
+
+def _show_text(doc: dict) -> str:
+    from config.handbook import labels as handbook_labels
+
     labels = handbook_labels()   # handbook().labels, without the handbook's pydantic models (issue 15)
     lines = [f"{doc['number']}  {doc['summary']}",
              f"  type {labels['case_type'].get(doc['type'], doc['type'])} · status "
@@ -108,5 +115,4 @@ def cmd_show(args) -> int:
     lines.append("  Work Info:")
     for w in doc["work_info"]:
         lines.append(f"    {w['time'][:19]}  {w['type']:<26} {w['author']:<16} {w['summary']}")
-    emit(doc, args.json, "\n".join(lines))
-    return 0
+    return "\n".join(lines)
