@@ -1,17 +1,14 @@
 """Loads the handbook data in config/*.yaml into validated models (H-V2 teams, H-R1.1 Work Log
 types, H-T4 units, lane rules). A broken file gives a clear error naming the file and field.
 
-The models (config/handbook_models.py, pydantic) are imported when a file is first loaded, not with this
-module: `sagsflow case show` needs only the labels (issue 15: it starts without pydantic)."""
+The models (config/handbook_models.py, pydantic) and PyYAML are imported when a file is first loaded, not
+with this module: `sagsflow case show` needs only the labels, and with --json not even those (issue 15)."""
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import yaml
-
-from config import yaml_text
 from config.environment import config_dir
 
 if TYPE_CHECKING:
@@ -35,9 +32,10 @@ class ConfigError(Exception):
 
 
 def _load(path: Path, model_name: str):
+    import yaml
     from pydantic import ValidationError
 
-    from config import handbook_models
+    from config import handbook_models, yaml_text
 
     try:
         raw = yaml_text.safe_load(path.read_text(encoding="utf-8"))
@@ -55,8 +53,10 @@ def organisation() -> Organisation:
 
 @lru_cache
 def lane_rules() -> dict[str, LaneRule]:
+    import yaml
     from pydantic import ValidationError
 
+    from config import yaml_text
     from config.handbook_models import LaneRule
 
     path = config_dir() / "lanes.yaml"
@@ -79,6 +79,10 @@ def labels() -> dict[str, dict[str, str]]:
     `labels` that is not plainly a table of tables of text is left to handbook() to reject or convert."""
     if handbook.cache_info().currsize:
         return handbook().labels
+    import yaml
+
+    from config import yaml_text
+
     try:
         raw = yaml_text.safe_load((config_dir() / "handbook.yaml").read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError):
