@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from sqlalchemy import String, and_, case as sql_case, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.util import find_tables
 
 from config.handbook import handbook
 from domain.errors import Forbidden, FormInvalid, InvalidState, NotFound
@@ -139,12 +140,18 @@ def worklist(session: Session, *, username: str, view: str, now: datetime, prior
     shape = _view_shape(session, username=username, view=view, priority=priority, status=status, team=team,
                         search=search, memberships=memberships)
     statements = _row_statements(shape, limit)
-    if session.autoflush:   # as session.execute would; then Core rows, without the ORM's result processing
-        session.flush()
-    connection = session.connection() if statements else None
+    connection = _connection(session) if statements else None
     parts = [connection.execute(statement).all() for statement in statements]
     rows = parts[0] if len(parts) == 1 else heapq.merge(*parts, key=_order_key)   # [] when no part
     return [_item(row, now) for row in islice(rows, limit)]
+
+
+def _connection(session: Session):
+    """The session's connection, after the autoflush session.execute would do: the view's statements run
+    as Core statements, without the ORM's result processing (plain columns only)."""
+    if session.autoflush:
+        session.flush()
+    return session.connection()
 
 
 def _order_key(row) -> tuple:
@@ -164,8 +171,8 @@ def _view_shape(session: Session, *, username: str, view: str, priority: str | N
     if view == "mine":
         cases = _cases_of(session, CaseRow.assignee == username)
     elif view == "absent":
-        absent = tuple(session.execute(select(UserRow.username).where(UserRow.absent.is_(True))
-                                       .order_by(UserRow.username)).scalars())
+        absent = tuple(_connection(session).execute(select(UserRow.username).where(UserRow.absent.is_(True))
+                                                    .order_by(UserRow.username)).scalars())
         cases = _cases_of(session, CaseRow.assignee.in_(absent)) if absent else ()
     term = search.strip().lower()[:100] if search and search.strip() else None
     return (view, username, tuple(sorted(memberships.items())), absent, cases, priority or None, status or None,
@@ -174,7 +181,7 @@ def _view_shape(session: Session, *, username: str, view: str, priority: str | N
 
 def _cases_of(session: Session, assignee) -> tuple[int, ...] | None:
     """The cases assigned to `assignee` (ix_case_record_assignee); None when too many to name one by one."""
-    cases = list(session.execute(select(CaseRow.id).where(assignee).limit(_MANY_CASES + 1)).scalars())
+    cases = _connection(session).execute(select(CaseRow.id).where(assignee).limit(_MANY_CASES + 1)).scalars().all()
     return None if len(cases) > _MANY_CASES else tuple(sorted(cases))
 
 
@@ -186,9 +193,15 @@ def _row_statements(shape: tuple, limit: int) -> tuple:
 
 @lru_cache(maxsize=256)
 def _count_statements(shape: tuple) -> tuple:
-    return tuple(select(func.count()).select_from(
-        select(HumanTaskRow.id).join(CaseRow, CaseRow.id == HumanTaskRow.case_id).where(condition)
-        .limit(_COUNT_CAP).subquery()) for condition in _conditions(shape))
+    """A capped count per part. A part that asks nothing of the case is counted without the join: every
+    task has its case (foreign key), and the index alone answers (ix_human_task_worklist, _claimed)."""
+    def tasks(condition):   # status: a column of both indexes, so that they cover the count
+        if CaseRow.__table__ in find_tables(condition, check_columns=True):
+            return select(HumanTaskRow.status).join(CaseRow, CaseRow.id == HumanTaskRow.case_id)
+        return select(HumanTaskRow.status)
+
+    return tuple(select(func.count()).select_from(tasks(condition).where(condition).limit(_COUNT_CAP).subquery())
+                 for condition in _conditions(shape))
 
 
 def _conditions(shape: tuple) -> tuple:
@@ -247,7 +260,7 @@ def view_counts(session: Session, *, username: str, now: datetime,
         shape = _view_shape(session, username=username, view=view, priority=None, status=None, team=None,
                             search=None, memberships=memberships)
         for statement in _count_statements(shape):
-            total += session.execute(statement).scalar_one()
+            total += _connection(session).execute(statement).scalar_one()
             if total >= _COUNT_CAP:
                 total = _COUNT_CAP
                 break

@@ -87,13 +87,15 @@ def api_case_diagram(number: str, principal: Principal = Depends(requires(*READ_
 
 @router.get("/tasks", summary="Open tasks: of a case, a team, or one worklist view (H-R2.2)",
             response_model=list[dict])
-def api_tasks(case: str | None = None, team: str | None = None, view: str | None = None,
-              principal: Principal = Depends(requires(*WORK_ROLES)), session: Session = Depends(db_session),
-              at: datetime = Depends(now)) -> Any:
+def api_tasks(request: Request, case: str | None = None, team: str | None = None, view: str | None = None,
+              principal: Principal = Depends(requires(*WORK_ROLES)), session: Session = Depends(db_session)) -> Any:
     if view is not None:
         if view not in VIEWS:
             raise InvalidState(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
-        items = worklist(session, username=principal.username, view=view, now=at, memberships=principal.teams)
+        # the clock read here, not as a dependency: FastAPI runs a plain-def dependency in the threadpool,
+        # one more thread hop per request (issue 15)
+        items = worklist(session, username=principal.username, view=view, now=now(request),
+                         memberships=principal.teams)
         return Response(dump_json([_task_json(i) for i in items]), media_type="application/json")
     return list_tasks(session, case_number=case, team=team, reader=principal.username)
 

@@ -18,6 +18,7 @@ from store.directory import DbDirectory
 from web.auth import WORK_ROLES, requires
 from web.deps import db_session, flash, now, redirect, render, runtime
 from web.i18n import language_of, translator
+from web.worklist_rows import worklist_rows
 
 router = APIRouter(include_in_schema=False)
 
@@ -25,15 +26,15 @@ router = APIRouter(include_in_schema=False)
 @router.get("/worklist")
 def worklist_page(request: Request, view: str = "mine", priority: str | None = None, status: str | None = None,
                   team: str | None = None, q: str | None = None,
-                  principal: Principal = Depends(requires(*WORK_ROLES)), session: Session = Depends(db_session),
-                  at: datetime = Depends(now)):
+                  principal: Principal = Depends(requires(*WORK_ROLES)), session: Session = Depends(db_session)):
+    at = now(request)   # not a dependency: FastAPI would run that plain def in the threadpool (a thread hop)
     view = view if view in VIEWS else "mine"
     items = worklist(session, username=principal.username, view=view, now=at, priority=priority or None,
                      status=status or None, team=team or None, search=q, memberships=principal.teams)
     directory = DbDirectory(session)
     members = {t: present_members(session, team=t) for t in principal.teams if principal.coordinates(t)}
     return render(request, "worklist.html", {
-        "items": items, "view": view, "views": VIEWS, "counts": view_counts(session, username=principal.username, now=at,
+        "items": items, "worklist_rows": worklist_rows, "view": view, "views": VIEWS, "counts": view_counts(session, username=principal.username, now=at,
                                                                               memberships=principal.teams),
         "filters": {"priority": priority or "", "status": status or "", "team": team or "", "q": q or ""},
         "labels": handbook().labels, "teams": {code: directory.team_name(code) for code in principal.teams},

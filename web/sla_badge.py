@@ -6,9 +6,18 @@ in a fraction of that. `_macros.html`'s `sla_badge` calls it, so every page show
 from __future__ import annotations
 
 from jinja2.utils import htmlsafe_json_dumps
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from web.templating import countdown, local_time
+
+
+def html_text(value) -> str:
+    """What markupsafe.escape makes of a value (the same five characters, the same entities; Markup as it
+    is), as a plain str: without a Markup object per value, a fifth of the cost (200 rows x ~20 values)."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return (str(value).replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;")
+            .replace('"', "&#34;"))
 
 
 def badge_words(t) -> Markup:
@@ -22,22 +31,22 @@ def sla_badge(clock, t, words=None) -> Markup:
     list computes them once."""
     state = clock.state
     if state in ("met", "missed"):
-        target = escape(t(clock.target))
-        return Markup(f'<span class="badge sla-{escape(state)}" data-sla="{escape(state)}" title="{target}: '
-                      f'{escape(local_time(clock.due_at))}">{target}: {escape(t("sla_" + state))}'
+        target = html_text(t(clock.target))
+        return Markup(f'<span class="badge sla-{html_text(state)}" data-sla="{html_text(state)}" title="{target}: '
+                      f'{html_text(local_time(clock.due_at))}">{target}: {html_text(t("sla_" + state))}'
                       f'{" ✓" if state == "met" else ""}</span>')
     if state == "none":
-        return Markup(f'<span class="badge sla-none" data-sla="none">{escape(t("sla_none"))}</span>')
+        return Markup(f'<span class="badge sla-none" data-sla="none">{html_text(t("sla_none"))}</span>')
     if state == "paused":
-        return Markup(f'<span class="badge sla-paused" data-sla="paused">{escape(t(clock.target))}: '
-                      f'{escape(t("sla_paused"))}</span>')
-    target = escape(t(clock.target))
-    warn = f'data-warn="{escape(clock.warn_at.isoformat())}"' if clock.warn_at else ""
-    return Markup(f'<span class="badge sla-{escape(state)}" data-sla="{escape(state)}" '
-                  f'data-due="{escape(clock.due_at.isoformat())}"\n'
-                  f"          data-words='{escape(words or badge_words(t))}'\n"
+        return Markup(f'<span class="badge sla-paused" data-sla="paused">{html_text(t(clock.target))}: '
+                      f'{html_text(t("sla_paused"))}</span>')
+    target = html_text(t(clock.target))
+    warn = f'data-warn="{html_text(clock.warn_at.isoformat())}"' if clock.warn_at else ""
+    return Markup(f'<span class="badge sla-{html_text(state)}" data-sla="{html_text(state)}" '
+                  f'data-due="{html_text(clock.due_at.isoformat())}"\n'
+                  f"          data-words='{html_text(words or badge_words(t))}'\n"
                   f"          {warn}\n"
-                  f'          title="{target}: {escape(local_time(clock.due_at))}">\n'
-                  f'      {target}: <span class="countdown">{escape(countdown(clock.seconds_left))}</span>\n'
-                  f'      <span class="sla-word">{escape(t("sla_" + state))}</span>\n'
+                  f'          title="{target}: {html_text(local_time(clock.due_at))}">\n'
+                  f'      {target}: <span class="countdown">{html_text(countdown(clock.seconds_left))}</span>\n'
+                  f'      <span class="sla-word">{html_text(t("sla_" + state))}</span>\n'
                   f"    </span>")

@@ -1,14 +1,16 @@
 """The worklist's rows as the API and the pages show them (H-R2.2, H-S; issue 15): the API's view answer
-keeps exactly its fields (it is encoded without FastAPI's response model now), and the SLA badge, HTML
-made in Python instead of a Jinja macro, is the badge the pages always showed — Danish words,
-Copenhagen time."""
+keeps exactly its fields (it is encoded without FastAPI's response model now), and the SLA badge and the
+table rows, HTML made in Python instead of Jinja, are what the pages always showed — Danish words,
+Copenhagen time, every value escaped as Jinja escapes it."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
 from services.worklist import SlaClock
 from web.i18n import Translator
-from web.sla_badge import badge_words, sla_badge
+from markupsafe import Markup, escape
+
+from web.sla_badge import badge_words, html_text, sla_badge
 from webclient import API_TOKEN, ANSWERS, TRIAGE, complete, register
 
 FIRST, SECOND = "SF-INC-000001", "SF-INC-000002"
@@ -90,3 +92,18 @@ def test_h_s_the_pages_show_the_same_badge_through_the_macro(web):
     worklist, case = desk.get("/worklist?view=team").text, desk.get(f"/cases/{FIRST}").text
     badge = worklist.split("<td>", 1)[1].split("</td>", 1)[0]
     assert badge.startswith('<span class="badge sla-ok" data-sla="ok"') and badge in case   # one badge, two pages
+
+
+def test_issue_15_html_text_escapes_exactly_as_jinja_does():
+    for value in ['<script>alert("x")</script>', "a & b's", "&amp;", "Løsning – æøå", "", None, 7, -2.5,
+                  Markup("<b>trusted</b>")]:
+        assert html_text(value) == str(escape(value)), value
+
+
+def test_issue_15_worklist_rows_escape_what_people_typed(web):
+    desk = web("sd.tekniker")
+    summary = """<img src=x onerror="alert('x')"> & mere"""
+    register(desk, summary=summary)
+    page = desk.get("/worklist?view=team").text
+    assert f"<small>{escape(summary)}</small>" in page and "<img src=x" not in page
+    assert page.count('<tr data-task="') == 1 and 'action="/tasks/' in page and "/claim" in page
