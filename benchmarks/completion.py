@@ -76,6 +76,11 @@ BEFORE_MEASURED = [
     ("bytes per closed case, SQLite", "54.3 KB in pages, 44.7 KB data (human_task 21.5 KB of it)"),
     ("bytes per closed case, PostgreSQL data", "30.8 KB"),
 ]
+# the size part on commit 2b5f8a4, before migration 0016 (one FTS5 row / tsvector per case, re-indexed on every
+# Work Info insert, with a copy of the text; a recorded_answer row per completion), 2026-12-01 16:20 UTC
+SIZE_BEFORE_0016 = ("SQLite 32.4 KB in pages, 27.1 KB data (process_instance 5.6, work_info 5.0, human_task 3.9, "
+                    "case_search_content 3.2 + case_search_data 2.5, recorded_answer 2.9, outbox 2.6 KB); "
+                    "PostgreSQL 21.2 KB data, 181.9 KB in pages (the GIN index of the per-case tsvector 70.9 KB)")
 
 
 def _on_service(call):
@@ -465,6 +470,14 @@ PostgreSQL `pg_column_size` of every stored value plus the tuple header, no inde
 
 Data per closed case by table:
 {table_text}
+
+Before migration 0016 (commit 2b5f8a4, the same benchmark): {SIZE_BEFORE_0016}. Since then: the full-text
+index has an entry per case and per Work Info row and no copy of the text (SQLite contentless FTS5
+`detail=none`; PostgreSQL GIN expression indexes, no table), a task's recorded answers are on its
+`human_task` row (compact JSON; no `recorded_answer` row per completion), `ix_human_task_open` and the
+emptied `human_task.form` are gone. What is left of the goal: the spec-less state (the engine's
+dump), Work Info (the text people read), the task rows and the outbox (its sent payloads are read
+afterwards — the conversation view, Remedy state, insight — so they stay).
 
 Where the time goes in one completion (SQLite; cProfile over {prof['completions']} completions, cumulative
 time of each phase's function, nested rows indented; phases overlap where one calls another — flushes

@@ -66,20 +66,7 @@ Written by `make bench` (`python -m benchmarks.run`); not timed tests. Re-run to
 - Machine: {machine()}
 - Date: {when.strftime('%Y-%m-%d %H:%M UTC')}
 
-## SLA watchdog sweep (benchmarks/sla_sweep.py, H-S)
-
-{f['cases']:,} open cases in a SQLite file database (bulk-inserted), {f['due']:,} of them
-({f['due'] / f['cases']:.0%}) past their reaction deadline. The sweep is `services.watchdog.sweep`
-without Prefect (a Prefect flow run adds about 1 s, see the Prefect reference).
-
-| What | Figure |
-| --- | --- |
-| Selecting query (`next_sla_check_at <= now`, LIMIT 1000), median of 20 — goal ≤ 100 ms | {f['query_ms_median']:.2f} ms (max {f['query_ms_max']:.2f} ms) |
-| Query plan | `{f['query_plan']}` |
-| Whole sweep: {f['due']:,} breaches recorded (claim, sla_event, Work Info, outbox, next check; one transaction per 50 cases, each case row-locked) — goal ≤ 1 s | {f['sweep_s']:.2f} s ({f['sweep_ms_per_case']:.2f} ms per case) |
-| Next sweep, nothing due | {f['idle_sweep_ms']:.1f} ms |
-| Bulk insert of the {f['cases']:,} cases (set-up, for scale) | {f['insert_s']:.1f} s |
-"""
+{sla_sweep.render(f)}"""
 
 
 def main(argv: list[str] | None = None) -> int:
