@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
+import threading
 from functools import lru_cache
 from typing import Any, Mapping
 
@@ -95,6 +96,12 @@ def habit_hint(text: str) -> str | None:
                                                                      for used, instead in found)
 
 
+# One evaluator per thread, reused: building simpleeval's evaluator runs warnings.catch_warnings(), which
+# rewrites the process's warning filters and is not thread-safe (the web app evaluates in many threads);
+# it also rebuilds the operator and node tables. An evaluation started inside another takes a fresh one.
+_evaluators = threading.local()
+
+
 class ExpressionError(Exception):
     """Evaluation failed (unknown name, type error) — a diagram or data problem."""
 
@@ -102,7 +109,8 @@ class ExpressionError(Exception):
 def evaluate(text: str, names: Mapping[str, Any]) -> Any:
     """Evaluate a checked expression against `names` (task data)."""
     tree = check_expression(text)
-    evaluator = EvalWithCompoundTypes(names=dict(names), functions=dict(FUNCTIONS))
+    evaluator = _evaluators.__dict__.pop("free", None) or EvalWithCompoundTypes(functions=dict(FUNCTIONS))
+    evaluator.names = dict(names)
     try:
         return evaluator.eval(text.strip(), previously_parsed=tree.body)
     except NameNotDefined as exc:
@@ -111,3 +119,6 @@ def evaluate(text: str, names: Mapping[str, Any]) -> Any:
         raise
     except Exception as exc:  # simpleeval raises many types; surface them as one clear error
         raise ExpressionError(f"{text.strip()!r}: {type(exc).__name__}: {exc}") from None
+    finally:
+        evaluator.names = {}
+        _evaluators.free = evaluator   # this thread's next evaluation reuses it
