@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import weakref
 from collections.abc import Callable
@@ -24,12 +25,13 @@ from uuid import UUID
 import SpiffWorkflow.bpmn.specs.event_definitions.timer as _spiff_timer
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 try:   # a fast JSON codec for the state (a dependency of Prefect); the standard library otherwise
@@ -40,6 +42,7 @@ except ImportError:   # pragma: no cover - orjson comes with the Prefect depende
 from domain.errors import InvalidState, NotFound, SagsflowError
 from domain.forms import Constraint, FieldSpec, FormSpec, Option
 from engine import state_codec, task_iteration
+from engine.finished_tasks import FinishedTaskConverter
 from engine.diagram_xml import XmlProblem, normalise_source, task_meta
 from engine.safe_script import safe_script_engine
 from engine.validation import build_parser, errors_of, load_trees, validate_sources
@@ -166,8 +169,15 @@ def _normalised_bytes(text: str | bytes) -> bytes:
 class Engine:
     def __init__(self) -> None:
         # the default config has no converter for plain (external) service tasks
-        config = {**DEFAULT_CONFIG, BpmnWorkflow: _SharedSpecWorkflowConverter, ServiceTask: BpmnTaskSpecConverter}
+        config = {**DEFAULT_CONFIG, BpmnWorkflow: _SharedSpecWorkflowConverter, ServiceTask: BpmnTaskSpecConverter,
+                  Task: FinishedTaskConverter}   # finished tasks are not serialized again at every step
         self._serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+        # a self-check (the test suite turns it on): every dump also made by the library's own task
+        # converter, and a difference is an error — FinishedTaskConverter must never change a state
+        self._plain_serializer = None
+        if os.environ.get("SAGSFLOW_ENGINE_VERIFY_DUMPS") == "1":
+            config = {**config, Task: TaskConverter}
+            self._plain_serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
         self._script_engine = safe_script_engine()
         self._spec_cache: dict[str, tuple] = {}
         self._bundle_cache: dict[tuple, DefinitionBundle] = {}
@@ -231,6 +241,8 @@ class Engine:
 
     def dump(self, workflow: BpmnWorkflow) -> bytes:
         dct = self._serializer.to_dict(workflow)   # without the spec (see _SharedSpecWorkflowConverter)
+        if self._plain_serializer is not None and self._plain_serializer.to_dict(workflow) != dct:
+            raise AssertionError("a kept task dictionary differs from the library's serialization")
         if _orjson is not None:
             try:
                 return state_codec.encode(_orjson.dumps(dct))

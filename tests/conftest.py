@@ -6,7 +6,11 @@ session, all tables truncated per test. Teams and users are seeded from config f
 from __future__ import annotations
 
 import os
-import shutil
+
+# every workflow dump is checked against the library's own serialization (engine/finished_tasks.py)
+os.environ.setdefault("SAGSFLOW_ENGINE_VERIFY_DUMPS", "1")
+
+import shutil  # noqa: E402 - the self-check must be set before the engine is imported
 from datetime import datetime, timezone
 
 import pytest
