@@ -4,17 +4,20 @@ start when a route has no guard). Roles: technician, coordinator (from team memb
 process_owner, admin (from the user's roles)."""
 from __future__ import annotations
 
+import functools
 import hmac
+import inspect
+import typing
 from datetime import timedelta
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, params
 from sqlalchemy.orm import Session
 
 from domain.errors import Forbidden, SagsflowError
 from services.auth import ROLES, Principal, principal_for
 from services.web_sessions import SessionPolicy, end_session, session_user, start_session
 from web.csrf import verify_csrf
-from web.deps import db_session
+from web.deps import db_session, now
 
 SESSION_USER = "user"
 SESSION_TOKEN = "sid"
@@ -78,6 +81,53 @@ def requires(*roles: str):
 
     guard.sagsflow_guard = roles   # type: ignore[attr-defined]  # read by the deny-by-default check
     return guard
+
+
+def in_one_hop(*roles: str):
+    """A plain-def endpoint that takes `principal` runs its role guard itself, first, in the same trip
+    through the threadpool (issue 15): FastAPI runs every plain-def dependency, the endpoint and the
+    response model's validation each in a thread of their own, and on a busy machine every hop waits
+    for a core. The guard is `requires(*roles)`, called exactly as its dependency would be; a `Depends(now)`
+    parameter is read from the app's clock in the same thread; the answer is encoded without a response
+    model (the endpoints return plain dictionaries)."""
+    guard = requires(*roles)
+
+    def decorate(endpoint):
+        hints = typing.get_type_hints(endpoint, include_extras=True)
+        clocks, kept = [], []
+        for parameter in inspect.signature(endpoint).parameters.values():
+            if parameter.name == "principal":
+                continue
+            if isinstance(parameter.default, params.Depends) and parameter.default.dependency is now:
+                clocks.append(parameter.name)
+                continue
+            kept.append(parameter.replace(kind=inspect.Parameter.KEYWORD_ONLY,
+                                          annotation=hints.get(parameter.name, parameter.annotation)))
+        names = {parameter.name for parameter in kept}
+        extra = [inspect.Parameter("sagsflow_bearer", inspect.Parameter.KEYWORD_ONLY, default=Depends(csrf_checked),
+                                   annotation=typing.Optional[str])]
+        if "request" not in names:
+            extra.append(inspect.Parameter("sagsflow_request", inspect.Parameter.KEYWORD_ONLY, annotation=Request))
+        if "session" not in names:
+            extra.append(inspect.Parameter("sagsflow_session", inspect.Parameter.KEYWORD_ONLY,
+                                           default=Depends(db_session), annotation=Session))
+
+        @functools.wraps(endpoint)
+        def guarded_endpoint(**values):
+            bearer = values.pop("sagsflow_bearer")
+            request = values["request"] if "request" in values else values.pop("sagsflow_request")
+            session = values["session"] if "session" in values else values.pop("sagsflow_session")
+            principal = guard(request, bearer, session)
+            for name in clocks:
+                values[name] = request.app.state.clock()
+            return endpoint(principal=principal, **values)
+
+        guarded_endpoint.__signature__ = inspect.Signature([*kept, *extra])   # no return annotation: no model
+        del guarded_endpoint.__wrapped__   # FastAPI reads the signature above, not the endpoint's
+        guarded_endpoint.sagsflow_guard = roles   # type: ignore[attr-defined]  # the deny-by-default check
+        return guarded_endpoint
+
+    return decorate
 
 
 def public(*, csrf: bool = False):

@@ -24,7 +24,7 @@ from services.definitions import case_position, list_versions, version_file
 from services.runtime import Runtime
 from services.tasks import claim_task, complete_task, list_tasks, unclaim_task
 from services.worklist import VIEWS, worklist
-from web.auth import ALL_ROLES, WORK_ROLES, csrf_checked, requires
+from web.auth import ALL_ROLES, WORK_ROLES, csrf_checked, in_one_hop, requires
 from web.deps import DbId, db_session, now, render, runtime
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -123,8 +123,8 @@ def _task_json(i) -> dict:
 
 
 @router.post("/tasks/{task_id}/claim", summary="Claim a task (exactly one of two simultaneous claims wins)")
-def api_claim(task_id: str, principal: Principal = Depends(requires(*WORK_ROLES)),
-              session: Session = Depends(db_session), at: datetime = Depends(now),
+@in_one_hop(*WORK_ROLES)
+def api_claim(task_id: str, principal: Principal, session: Session = Depends(db_session), at: datetime = Depends(now),
               rt: Runtime = Depends(runtime)) -> dict:
     claim_task(session, task_id=task_id, username=principal.username, now=at, config_dir=rt.settings.config_dir)
     session.commit()
@@ -140,9 +140,9 @@ def api_unclaim(task_id: str, principal: Principal = Depends(requires(*WORK_ROLE
 
 
 @router.post("/tasks/{task_id}/complete", summary="Complete a task with its form data")
-def api_complete(task_id: str, body: CompleteIn, principal: Principal = Depends(requires(*WORK_ROLES)),
-                 session: Session = Depends(db_session), rt: Runtime = Depends(runtime),
-                 at: datetime = Depends(now)) -> dict:
+@in_one_hop(*WORK_ROLES)
+def api_complete(task_id: str, body: CompleteIn, principal: Principal, session: Session = Depends(db_session),
+                 rt: Runtime = Depends(runtime), at: datetime = Depends(now)) -> dict:
     result = complete_task(session, rt, task_id=task_id, username=principal.username, data=body.data, now=at)
     session.commit()
     return result

@@ -21,7 +21,7 @@ from services.tasks import complete_task, list_tasks
 from services.worklist import sla_clock, task_form
 from services.conversation import add_note as add_typed_note
 from web.routes_conversation import conversation_panel
-from web.auth import WORK_ROLES, requires
+from web.auth import WORK_ROLES, in_one_hop, requires
 from web.deps import db_session, flash, form_data, now, redirect, render, runtime
 from web.i18n import language_of, translator
 from web.error_text import danish_validation
@@ -72,8 +72,9 @@ def _next_step(session: Session, principal: Principal, number: str) -> str:
 
 
 @router.get("/cases/{number}")
-def case_page(request: Request, number: str, principal: Principal = Depends(requires(*VIEW_ROLES)),
-              session: Session = Depends(db_session), rt: Runtime = Depends(runtime), at: datetime = Depends(now)):
+@in_one_hop(*VIEW_ROLES)
+def case_page(request: Request, number: str, principal: Principal, session: Session = Depends(db_session),
+              rt: Runtime = Depends(runtime), at: datetime = Depends(now)):
     case = get_case(session, number, reader=principal.username)   # read once (and the read scope checked once)
     document = case_document(session, number, case=case)
     position = case_position(session, rt, case_id=case.id)
