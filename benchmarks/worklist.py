@@ -219,8 +219,8 @@ bearer-token auth as that technician (a member of one team: ≈{f['tasks'] // 8:
 time per request and the server's CPU time per request (user + system, from /proc). The worklist query
 reads plain columns (no ORM entities), each part of a view delivered by an index in deadline order
 (`ix_human_task_worklist`; "Mine" also `ix_human_task_claimed`, migration 0015), from statements built once per
-view shape, as Core rows with the datetimes parsed by `fromisoformat`; the API encodes its answer with orjson
-(no response-model re-validation); the page's rows and SLA badges are made in Python (web/worklist_rows.py,
+view shape, as Core rows with the datetimes parsed by `fromisoformat`; the API runs its guard and its work in one
+thread hop and encodes its answer with orjson (no response-model re-validation); the page's rows and SLA badges are made in Python (web/worklist_rows.py,
 web/sla_badge.py), the view counts answered by the indexes alone where they can. "before": the same benchmark on
 commit 99ab3bf, before issue 15's worklist work (2026-12-01, load average 3.1); "session start": BENCHMARKS.md
 as of commit 2b5f8a4, before the second round (row shaping, encoding, rendering). Load average at the end: {loadavg}.

@@ -24,7 +24,7 @@ from services.definitions import case_position, list_versions, version_file
 from services.runtime import Runtime
 from services.tasks import claim_task, complete_task, list_tasks, unclaim_task
 from services.worklist import VIEWS, worklist
-from web.auth import ALL_ROLES, WORK_ROLES, csrf_checked, in_one_hop, requires
+from web.auth import ALL_ROLES, WORK_ROLES, in_one_hop, requires
 from web.deps import DbId, db_session, now, render, runtime
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -85,31 +85,17 @@ def api_case_diagram(number: str, principal: Principal = Depends(requires(*READ_
     return case_position(session, rt, case_id=get_case(session, number, reader=principal.username).id)
 
 
-_WORK_GUARD = requires(*WORK_ROLES)
-
-
-def _open_tasks(request: Request, case: str | None = None, team: str | None = None, view: str | None = None,
-                bearer: str | None = Depends(csrf_checked), session: Session = Depends(db_session)) -> Any:
-    """GET /api/tasks's work, in one thread hop with its guard (issue 15): FastAPI runs every plain-def
-    dependency and endpoint in the threadpool, and under load each hop waits for a core. The guard
-    runs first, exactly as `Depends(requires(...))` would run it."""
-    principal = _WORK_GUARD(request, bearer, session)
-    if view is not None:
-        if view not in VIEWS:
-            raise InvalidState(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
-        items = worklist(session, username=principal.username, view=view, now=now(request),
-                         memberships=principal.teams)
-        return Response(dump_json([_task_json(i) for i in items]), media_type="application/json")
-    return list_tasks(session, case_number=case, team=team, reader=principal.username)
-
-
-_open_tasks.sagsflow_guard = WORK_ROLES   # type: ignore[attr-defined]  # the guard is its first step
-
-
 @router.get("/tasks", summary="Open tasks: of a case, a team, or one worklist view (H-R2.2)",
             response_model=list[dict])
-async def api_tasks(answer: Any = Depends(_open_tasks)) -> Any:
-    return answer   # on the event loop: the answer is ready, nothing here touches the database
+@in_one_hop(*WORK_ROLES)
+def api_tasks(case: str | None = None, team: str | None = None, view: str | None = None, *, principal: Principal,
+              session: Session = Depends(db_session), at: datetime = Depends(now)) -> Any:
+    if view is not None:   # the worklist view: encoded here, in the same thread hop as the guard (issue 15)
+        if view not in VIEWS:
+            raise InvalidState(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
+        items = worklist(session, username=principal.username, view=view, now=at, memberships=principal.teams)
+        return Response(dump_json([_task_json(i) for i in items]), media_type="application/json")
+    return list_tasks(session, case_number=case, team=team, reader=principal.username)
 
 
 def _task_json(i) -> dict:

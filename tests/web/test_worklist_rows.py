@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 from services.worklist import SlaClock
 from web.i18n import Translator
+import anyio.to_thread
 from markupsafe import Markup, escape
 
 from web.sla_badge import badge_words, html_text, sla_badge
@@ -107,3 +108,19 @@ def test_issue_15_worklist_rows_escape_what_people_typed(web):
     page = desk.get("/worklist?view=team").text
     assert f"<small>{escape(summary)}</small>" in page and "<img src=x" not in page
     assert page.count('<tr data-task="') == 1 and 'action="/tasks/' in page and "/claim" in page
+
+
+def test_issue_15_the_api_view_takes_one_thread_hop_and_the_close(web, monkeypatch):
+    desk = web("sd.tekniker")
+    register(desk, summary="Printer")
+    hops, library = [], anyio.to_thread.run_sync
+
+    async def counting(*args, **kwargs):
+        hops.append(args[0])
+        return await library(*args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counting)
+    assert [t["case"] for t in desk.get("/api/tasks?view=team").json()] == [FIRST]
+    assert len(hops) == 2, hops   # the guard and the work in one, then closing the session
+    assert web().get("/api/tasks?view=team").status_code == 401   # the guard still decides
+    assert web("procesejer").get("/api/tasks?view=team").status_code == 403
