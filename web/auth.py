@@ -88,8 +88,9 @@ def in_one_hop(*roles: str):
     through the threadpool (issue 15): FastAPI runs every plain-def dependency, the endpoint and the
     response model's validation each in a thread of their own, and on a busy machine every hop waits
     for a core. The guard is `requires(*roles)`, called exactly as its dependency would be; a `Depends(now)`
-    parameter is read from the app's clock in the same thread; the answer is encoded without a response
-    model (the endpoints return plain dictionaries)."""
+    parameter is read from the app's clock in the same thread; what the endpoint left uncommitted is rolled
+    back there too, so the session closes without I/O; the answer is encoded without a response model
+    (the endpoints return plain dictionaries or a finished response)."""
     guard = requires(*roles)
 
     def decorate(endpoint):
@@ -120,7 +121,10 @@ def in_one_hop(*roles: str):
             principal = guard(request, bearer, session)
             for name in clocks:
                 values[name] = request.app.state.clock()
-            return endpoint(principal=principal, **values)
+            answer = endpoint(principal=principal, **values)
+            if session.in_transaction():   # what it did not commit is discarded anyway (web.deps.db_session):
+                session.rollback()         # here, in this thread, the connection goes back without a hop
+            return answer
 
         guarded_endpoint.__signature__ = inspect.Signature([*kept, *extra])   # no return annotation: no model
         del guarded_endpoint.__wrapped__   # FastAPI reads the signature above, not the endpoint's

@@ -37,7 +37,7 @@ async def db_session(request: Request) -> AsyncIterator[Session]:
     many as the pool has connections), waiting for it on the event loop — back-pressure instead of
     request threads that hold a thread while waiting for a connection another request holds. A
     request that gets no slot within the queue timeout is answered 503. Creating the session does no
-    I/O; closing it does, so that runs in the threadpool."""
+    I/O; closing one that still holds a connection does, so that runs in the threadpool."""
     state = request.app.state
     slots = getattr(state, "db_slots", None)
     if slots is None:
@@ -65,7 +65,10 @@ async def db_session(request: Request) -> AsyncIterator[Session]:
         yield session
     finally:
         try:
-            await anyio.to_thread.run_sync(_discard, session)
+            if session.in_transaction():   # holds a connection: the rollback and its return are I/O
+                await anyio.to_thread.run_sync(_discard, session)
+            else:   # committed (the connection went back to the pool then) or never used: no I/O
+                session.close()
         finally:
             for gate in reversed(taken):
                 gate.release()
