@@ -15,7 +15,7 @@ from services.runtime import Runtime
 from services.tasks import claim_task, unclaim_task
 from services.worklist import VIEWS, absent_colleagues, present_members, reassign_task, view_counts, worklist
 from store.directory import DbDirectory
-from web.auth import WORK_ROLES, requires
+from web.auth import WORK_ROLES, in_one_hop, requires
 from web.deps import db_session, flash, now, redirect, render, runtime
 from web.i18n import language_of, translator
 from web.worklist_rows import worklist_rows
@@ -24,10 +24,10 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/worklist")
+@in_one_hop(*WORK_ROLES)   # the guard, the clock and the page in one thread hop (issue 15)
 def worklist_page(request: Request, view: str = "mine", priority: str | None = None, status: str | None = None,
-                  team: str | None = None, q: str | None = None,
-                  principal: Principal = Depends(requires(*WORK_ROLES)), session: Session = Depends(db_session)):
-    at = now(request)   # not a dependency: FastAPI would run that plain def in the threadpool (a thread hop)
+                  team: str | None = None, q: str | None = None, *, principal: Principal,
+                  session: Session = Depends(db_session), at: datetime = Depends(now)):
     view = view if view in VIEWS else "mine"
     items = worklist(session, username=principal.username, view=view, now=at, priority=priority or None,
                      status=status or None, team=team or None, search=q, memberships=principal.teams)
