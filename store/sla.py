@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from domain.errors import InvalidState
 from store.models import CasePauseRow, CaseRow, ProcessInstanceRow, SlaEventRow, WaitingTimerRow
@@ -66,8 +66,19 @@ def record_event_once(session: Session, *, case_id: int, target: str, kind: str,
                       now: datetime) -> SlaEventRow | None:
     """Insert-or-skip: the row, or None when another sweep already recorded this event.
 
-    Runs in a savepoint, so a lost race (UNIQUE (case_id, target, kind)) leaves the caller's
-    transaction usable and the caller writes nothing else for the event."""
+    One INSERT … ON CONFLICT (case_id, target, kind) DO NOTHING RETURNING id (SQLite, PostgreSQL): a lost
+    race inserts nothing and leaves the caller's transaction usable; the caller writes nothing else for
+    the event. Other databases: a savepoint around the insert."""
+    dialect = session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        new_id = session.connection().execute(_insert_event(dialect), {
+            "case_id": case_id, "target": target, "kind": kind, "due_at": due_at, "now": now}).scalar_one_or_none()
+        if new_id is None:
+            return None
+        row = SlaEventRow(id=new_id, case_id=case_id, target=target, kind=kind, due_at=due_at, recorded_at=now)
+        make_transient_to_detached(row)
+        session.add(row)
+        return row
     row = SlaEventRow(case_id=case_id, target=target, kind=kind, due_at=due_at, recorded_at=now)
     try:
         with session.begin_nested():
@@ -75,6 +86,22 @@ def record_event_once(session: Session, *, case_id: int, target: str, kind: str,
     except IntegrityError:
         return None
     return row
+
+
+_INSERTS: dict[str, object] = {}
+
+
+def _insert_event(dialect: str):
+    statement = _INSERTS.get(dialect)
+    if statement is None:
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+        table, insert = SlaEventRow.__table__, pg_insert if dialect == "postgresql" else sqlite_insert
+        statement = _INSERTS[dialect] = (insert(table).values(
+            case_id=bindparam("case_id"), target=bindparam("target"), kind=bindparam("kind"),
+            due_at=bindparam("due_at", type_=table.c.due_at.type), recorded_at=bindparam("now", type_=table.c.recorded_at.type))
+            .on_conflict_do_nothing(index_elements=["case_id", "target", "kind"]).returning(table.c.id))
+    return statement
 
 
 # ---------------------------------------------------------------- the sweep's queries
