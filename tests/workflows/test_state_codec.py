@@ -55,3 +55,18 @@ def test_a_damaged_state_is_refused_not_guessed():
     with pytest.raises(Exception):
         state_codec.decode(b"not a state at all")
     assert json.loads(state_codec.decode(state_codec.encode(b'{"a": 1}'))) == {"a": 1}
+
+
+def test_many_threads_compress_and_restore_at_once_without_corruption():
+    """The web app dumps and loads in many threads at once (python-zstandard's objects are not thread-safe:
+    one shared compressor gave 'Data corruption detected' and crashed the server under 64 clients)."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    payloads = [json.dumps({"n": n, "text": os.urandom(64).hex() * (1 + n % 50)}).encode() for n in range(400)]
+
+    def round_trip(payload: bytes) -> bool:
+        return all(state_codec.decode(state_codec.encode(payload)) == payload for _ in range(20))
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        assert all(pool.map(round_trip, payloads))
