@@ -137,13 +137,28 @@ def worklist(session: Session, *, username: str, view: str, now: datetime, prior
     A view is one or two conditions that an index each delivers in deadline order (never an OR
     across them, which would read every open task); each part gives its first `limit` rows and
     the parts are merged."""
+    rows = _rows(session, username=username, view=view, priority=priority, status=status, team=team, search=search,
+                 limit=limit, memberships=memberships)
+    return [_item(row, now) for row in rows]
+
+
+def worklist_documents(session: Session, *, username: str, view: str, now: datetime, limit: int = 200,
+                       memberships: dict[str, str] | None = None) -> list[dict]:
+    """One view as the REST API shows it (GET /api/tasks?view=…): the same rows as worklist(), shaped
+    straight from the query's rows into plain dictionaries (issue 15: no item objects between)."""
+    return [_document(row, now) for row in _rows(session, username=username, view=view, priority=None, status=None,
+                                                  team=None, search=None, limit=limit, memberships=memberships)]
+
+
+def _rows(session: Session, *, username: str, view: str, priority: str | None, status: str | None, team: str | None,
+          search: str | None, limit: int, memberships: dict[str, str] | None):
     shape = _view_shape(session, username=username, view=view, priority=priority, status=status, team=team,
                         search=search, memberships=memberships)
     statements = _row_statements(shape, limit)
     connection = _connection(session) if statements else None
     parts = [connection.execute(statement).all() for statement in statements]
     rows = parts[0] if len(parts) == 1 else heapq.merge(*parts, key=_order_key)   # [] when no part
-    return [_item(row, now) for row in islice(rows, limit)]
+    return islice(rows, limit)
 
 
 def _connection(session: Session):
@@ -278,6 +293,16 @@ def _item(row, now: datetime) -> WorklistItem:
     clock = _clock(bool(started), _utc(due), _utc(warn), _utc(done), bool(paused), now) if HAS_SLA else _NO_CLOCK
     return WorklistItem(task_id, name, bpmn_id, role, team, claimed_by, _utc(created_at), number or "", summary,
                         case_type, priority, status, assignee, clock, remedy_number)
+
+
+def _document(row, now: datetime) -> dict:
+    (task_id, name, bpmn_id, role, team, claimed_by, _, _, number, summary, _, priority, status, _, _, started, paused,
+     due, warn, done) = row
+    clock = _clock(bool(started), _utc(due), _utc(warn), _utc(done), bool(paused), now) if HAS_SLA else _NO_CLOCK
+    return {"id": task_id, "case": number or "", "name": name, "bpmn_id": bpmn_id, "team": team, "role": role,
+            "assignee": claimed_by, "summary": summary, "priority": priority, "status": status,
+            "sla": {"target": clock.target, "state": clock.state,
+                    "due_at": clock.due_at.isoformat() if clock.due_at else None}}
 
 
 def absent_colleagues(session: Session, *, username: str) -> list[UserRow]:

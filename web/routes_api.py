@@ -23,7 +23,7 @@ from services.conversation import add_note as add_typed_note
 from services.definitions import case_position, list_versions, version_file
 from services.runtime import Runtime
 from services.tasks import claim_task, complete_task, list_tasks, unclaim_task
-from services.worklist import VIEWS, worklist
+from services.worklist import VIEWS, worklist_documents
 from web.auth import ALL_ROLES, WORK_ROLES, in_one_hop, requires
 from web.deps import DbId, db_session, now, render, runtime
 
@@ -93,19 +93,10 @@ def api_tasks(case: str | None = None, team: str | None = None, view: str | None
     if view is not None:   # the worklist view: encoded here, in the same thread hop as the guard (issue 15)
         if view not in VIEWS:
             raise InvalidState(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
-        items = worklist(session, username=principal.username, view=view, now=at, memberships=principal.teams)
-        return Response(dump_json([_task_json(i) for i in items]), media_type="application/json")
+        rows = worklist_documents(session, username=principal.username, view=view, now=at,
+                                  memberships=principal.teams)   # plain rows of str and None: encoded as they are,
+        return Response(dump_json(rows), media_type="application/json")   # not validated again by a model
     return list_tasks(session, case_number=case, team=team, reader=principal.username)
-
-
-def _task_json(i) -> dict:
-    """One worklist row as the API shows it. The view's answer is encoded here, not validated again by
-    FastAPI's response model: 200 plain rows of str and None (issue 15)."""
-    clock = i.sla
-    return {"id": i.task_id, "case": i.case_number, "name": i.task_name, "bpmn_id": i.bpmn_id, "team": i.team,
-            "role": i.role, "assignee": i.claimed_by, "summary": i.summary, "priority": i.priority,
-            "status": i.status, "sla": {"target": clock.target, "state": clock.state,
-                                        "due_at": clock.due_at.isoformat() if clock.due_at else None}}
 
 
 @router.post("/tasks/{task_id}/claim", summary="Claim a task (exactly one of two simultaneous claims wins)")

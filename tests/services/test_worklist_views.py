@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, insert, select, update
 
-from services.worklist import VIEWS, view_counts, worklist
+from services.worklist import VIEWS, view_counts, worklist, worklist_documents
 from store.models import CaseRow, HumanTaskRow, ProcessDefinitionRow, ProcessInstanceRow, UserRow
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
@@ -122,3 +122,19 @@ def test_issue_15_a_colleague_who_becomes_absent_shows_at_once(session):
     session.flush()
     after = [i.task_id for i in worklist(session, username=coordinator, view="absent", now=NOW)]
     assert set(before) < set(after) and view_counts(session, username=coordinator, now=NOW)["absent"] > counted
+
+
+def test_issue_15_the_api_documents_are_the_worklist_rows(session):
+    """worklist_documents (the REST API's view answer) shapes the same rows as worklist, field for field."""
+    _seed(session)
+    for username in ("app.tekniker", "app.koordinator", "net.tekniker"):
+        for view in VIEWS:
+            items = worklist(session, username=username, view=view, now=NOW)
+            documents = worklist_documents(session, username=username, view=view, now=NOW)
+            assert documents == [{"id": i.task_id, "case": i.case_number, "name": i.task_name, "bpmn_id": i.bpmn_id,
+                                  "team": i.team, "role": i.role, "assignee": i.claimed_by, "summary": i.summary,
+                                  "priority": i.priority, "status": i.status,
+                                  "sla": {"target": i.sla.target, "state": i.sla.state,
+                                          "due_at": i.sla.due_at.isoformat() if i.sla.due_at else None}}
+                                 for i in items], (username, view)
+    assert any(d["sla"]["due_at"] for d in worklist_documents(session, username="net.tekniker", view="team", now=NOW))
