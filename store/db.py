@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from config.database import DatabaseSettings
 
 
+SQLITE_MMAP_BYTES = 256 * 1024 * 1024
+
+
 def _sqlite_pragmas(busy_timeout_ms: int):
     def on_connect(dbapi_connection, _record) -> None:
         cursor = dbapi_connection.cursor()
@@ -21,6 +24,9 @@ def _sqlite_pragmas(busy_timeout_ms: int):
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # reads through memory-mapped pages instead of a read() per page (the worklist: ~0.3 ms per API
+        # call, ~1 ms per page, measured interleaved); address space only, not memory taken
+        cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
         cursor.close()
     return on_connect
 

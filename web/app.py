@@ -4,7 +4,9 @@ a role guard on every route (deny by default: the app refuses to start with an u
 domain errors mapped to clear pages or JSON, and the REST API under /api."""
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
+from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
@@ -66,6 +68,7 @@ def create_app(settings: Settings, *, session_factory: sessionmaker[Session] | N
     web = web or WebSettings()
     install_log_redaction()
     app = FastAPI(title="Sagsflow API", version="1", docs_url=None, redoc_url=None, openapi_url=None,
+                  lifespan=_serving,
                   description="The worklist's REST API: cases, tasks, Work Info and diagrams. Sign in with the "
                               "session cookie (send X-CSRF-Token on changes) or `Authorization: Bearer <token>`.")
     app.state.settings = settings
@@ -115,6 +118,16 @@ def create_app(settings: Settings, *, session_factory: sessionmaker[Session] | N
     _refuse_unguarded(app)
     refuse_blocking_async(app)
     return app
+
+
+@asynccontextmanager
+async def _serving(_app: FastAPI):
+    """When a server starts the app: what start-up built (routes, templates, the mapped tables, the
+    settings) lives as long as the process, so the garbage collector's full collections need not walk
+    it again and again (the worklist benchmark: a full collection ~65 ms, ~9 per 600 requests; ~4 ms
+    frozen). Only under a server (uvicorn runs the lifespan), not for every app a test builds."""
+    gc.freeze()
+    yield
 
 
 class SecureCookies:
