@@ -110,8 +110,8 @@ BEFORE = {"sla due": (2.11, 1.68), "case show": (1.98, 1.57)}
 # wall, CPU s, modules after the lazy parsers and handlers (commit 0619f1d, `--baseline`), 2026-12-01 14:31 UTC, load 2.2-2.9
 LAZY_PARSERS = {"sla due": (0.38, 0.37, 572), "case show": (0.94, 0.91, 606)}
 # wall, CPU s, modules before `case show` read its case without pydantic (commit 75da803, `--baseline`, bytecode
-# written as on a user's machine, the same rounds as the figures in BENCHMARKS.md): filled in by that run
-WITH_PYDANTIC = {"sla due": (0.0, 0.0, 0), "case show": (0.0, 0.0, 0), "case show (text)": (0.0, 0.0, 0)}
+# written as on a user's machine), 2026-12-01 17:27 UTC, load 3.7-5.5, the rounds of BENCHMARKS.md's figures
+WITH_PYDANTIC = {"sla due": (0.23, 0.16, 255), "case show": (0.72, 0.52, 532), "case show (text)": (0.74, 0.53, 532)}
 WITH_PYDANTIC_COMMIT = "75da803"
 
 
@@ -165,8 +165,10 @@ command runs without pydantic's plugin scan (`sla due`) and ends with `os._exit`
 and the database closed, skipping the interpreter's module-by-module shutdown (≈ 8 ms). What is left of
 `case show`: SQLAlchemy with its ORM (the last row), the 23 mapped classes of store/models.py ≈ 0.04 s,
 the mapper configuration and the first compilation of its 7 queries ≈ 0.02 s, SQLite's dialect, the
-interpreter. Below ≈ 0.25 s CPU on this machine needs a read path without the ORM, i.e. the tables as
-SQLAlchemy Core tables that the ORM classes map (store/models.py).
+interpreter — ≈ 0.09 s above the ORM's import alone, which varies with the machine's load as much as the
+commands do. Reading the same rows with SQLAlchemy Core alone took ≈ 60 % of `case show`'s CPU (a
+throw-away script, 0.21 s against 0.34 s at load 7): going further needs the tables as Core tables that
+the ORM classes map (store/models.py) and a Core read of the case.
 """
 
 
