@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from store.models import CaseRow
-from store.sla import events_of, pauses_of
+from store.sla import events_of, pauses_of, recorded_events_of
 
 if TYPE_CHECKING:   # the SLA tables and clock are imported to compute deadlines, not to show a case (issue 15)
     from config.sla_config import SlaConfig
@@ -118,6 +118,11 @@ def sla_document(session: Session, case: CaseRow) -> dict:
 
 def recorded_events(session: Session, case: CaseRow) -> set[tuple[str, str]]:
     return _recorded(session, case)
+
+
+def recorded_events_by_case(session: Session, cases: list[CaseRow]) -> dict[int, set[tuple[str, str]]]:
+    """recorded_events of a batch of cases in one query (the watchdog's batch of claimed cases)."""
+    return recorded_events_of(session, [case.id for case in cases if case.id])
 
 
 def _recorded(session: Session, case: CaseRow) -> set[tuple[str, str]]:

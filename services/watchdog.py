@@ -23,7 +23,8 @@ from domain.calendar import require_aware, to_local
 from domain.escalation import escalation_contacts
 from services.failures import REFUSALS, ProcessFailed, process_failure, record_failure
 from services.runtime import Runtime
-from services.sla import DueEvent, due_events, recorded_events, sla_config, update_next_check
+from services.sla import (DueEvent, due_events, recorded_events, recorded_events_by_case, sla_config,
+                          update_next_check)
 from store.cases import add_work_info
 from store.models import CaseRow, MembershipRow, UserRow
 from services.absence import refresh_absence
@@ -113,12 +114,14 @@ def fire_due_timers(session: Session, runtime: Runtime, *, instance_id: int, now
 # ---------------------------------------------------------------- SLA warnings and breaches
 def _sweep_cases(factory, runtime: Runtime, *, now: datetime, report: SweepReport, batch_size: int) -> None:
     config = sla_config(runtime.settings.config_dir)
+    escalation = None
     seen: set[int] = set()
     while True:
         with factory() as session:
             case_ids = [i for i in due_case_ids(session, now=now, limit=batch_size) if i not in seen]
         if not case_ids:
             return
+        escalation = escalation or _Escalation.at(config, now)   # the same for every event of the sweep
         seen.update(case_ids)
         report.cases_due += len(case_ids)
         for offset in range(0, len(case_ids), CASES_PER_TRANSACTION):
@@ -126,14 +129,19 @@ def _sweep_cases(factory, runtime: Runtime, *, now: datetime, report: SweepRepor
             with factory() as session, session.begin():
                 claimed = claim_due_cases(session, case_ids=chunk, now=now)
                 report.skipped += len(chunk) - len(claimed)
-                for case in claimed:
-                    _sweep_case(session, case=case, config=config, now=now, report=report)
+                recorded = recorded_events_by_case(session, claimed)   # one query for the batch (issue 15)
+                with session.no_autoflush:   # the batch's writes go in one flush at commit, not one per case
+                    for case in claimed:
+                        _sweep_case(session, case=case, recorded=recorded[case.id], escalation=escalation,
+                                    now=now, report=report)
         if len(case_ids) < batch_size:
             return
 
 
-def _sweep_case(session: Session, *, case: CaseRow, config, now: datetime, report: SweepReport) -> None:
-    recorded = recorded_events(session, case)
+def _sweep_case(session: Session, *, case: CaseRow, recorded: set[tuple[str, str]], escalation: _Escalation,
+                now: datetime, report: SweepReport) -> None:
+    """`recorded`: the case's events already recorded, read after the claim (the batch's one query)."""
+    recorded = set(recorded)
     for event in due_events(session, case=case, now=now, recorded=recorded):
         if record_event_once(session, case_id=case.id, target=event.target, kind=event.kind,
                              due_at=event.due_at, now=now) is None:
@@ -141,7 +149,7 @@ def _sweep_case(session: Session, *, case: CaseRow, config, now: datetime, repor
             recorded = recorded_events(session, case)   # another sweep got there first
             continue
         recorded.add((event.target, event.kind))
-        _announce(session, case=case, event=event, config=config, now=now)
+        _announce(session, case=case, event=event, escalation=escalation, now=now)
         report.warnings += event.kind == "warning"
         report.breaches += event.kind == "breach"
         report.events.append({"case": case.number, "target": event.target, "kind": event.kind})
@@ -165,12 +173,27 @@ def case_people(session: Session, case: CaseRow) -> list[dict]:
     return found
 
 
-def _announce(session: Session, *, case: CaseRow, event: DueEvent, config, now: datetime) -> None:
+@dataclass(frozen=True)
+class _Escalation:
+    """Who is told of an event at `now` by the SLA configuration (H-E1/H-E2), and whether `now` is within
+    contact hours: a function of `now` alone, so worked out once per sweep."""
+
+    in_hours: bool
+    contacts: tuple[dict, ...]
+
+    @classmethod
+    def at(cls, config, now: datetime) -> _Escalation:
+        roles = escalation_contacts(at=now, policy=config.escalation_policy)
+        return cls(in_hours=config.escalation_policy.contact_hours.is_open(now),
+                   contacts=tuple({"role": role, **config.contacts[role].model_dump(exclude_none=True)}
+                                  for role in roles))
+
+
+def _announce(session: Session, *, case: CaseRow, event: DueEvent, escalation: _Escalation, now: datetime) -> None:
     """Work Info (H-R1.1) and an outbox notification to the escalation contacts (H-E1/H-E2)."""
     book = handbook()
-    in_hours = config.escalation_policy.contact_hours.is_open(now)
-    roles = escalation_contacts(at=now, policy=config.escalation_policy)
-    contacts = [{"role": role, **config.contacts[role].model_dump(exclude_none=True)} for role in roles]
+    in_hours = escalation.in_hours
+    contacts = [dict(contact) for contact in escalation.contacts]
     contacts += case_people(session, case)   # the case's coordinator and assignee are told too (issue 12)
     priority = book.labels.get("priority", {}).get(case.priority, case.priority)
     deadline = (case.reaction_due if event.target == "reaction" else case.resolution_due) or event.due_at

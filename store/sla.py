@@ -62,6 +62,19 @@ def events_of(session: Session, case_id: int) -> list[SlaEventRow]:
                                 .order_by(SlaEventRow.recorded_at, SlaEventRow.id)).scalars())
 
 
+def recorded_events_of(session: Session, case_ids: list[int]) -> dict[int, set[tuple[str, str]]]:
+    """The (target, kind) events already recorded, for a batch of cases in one query (every id is a key).
+    No autoflush: only the sweep writes sla_event, and its rows are inserted at once, not left pending."""
+    found: dict[int, set[tuple[str, str]]] = {case_id: set() for case_id in case_ids}
+    if case_ids:
+        with session.no_autoflush:
+            rows = session.execute(select(SlaEventRow.case_id, SlaEventRow.target, SlaEventRow.kind)
+                                   .where(SlaEventRow.case_id.in_(case_ids)))
+            for case_id, target, kind in rows:
+                found[case_id].add((target, kind))
+    return found
+
+
 def record_event_once(session: Session, *, case_id: int, target: str, kind: str, due_at: datetime,
                       now: datetime) -> SlaEventRow | None:
     """Insert-or-skip: the row, or None when another sweep already recorded this event.

@@ -125,6 +125,66 @@ def test_h_s_two_sweeps_at_once_record_each_breach_once(session, runtime, db_eng
         assert s.scalar(select(func.count()).select_from(CaseRow).where(CaseRow.next_sla_check_at.is_not(None))) == 0
 
 
+
+def test_h_s_a_batch_reads_the_recorded_events_once_and_keeps_them_per_case(session, runtime, db_engine):
+    """Issue 15: one sla_event query per batch of claimed cases, not one per case; each case is judged by its
+    own events — a case whose breach is recorded but whose next check is (stale) due records nothing."""
+    from sqlalchemy import event, update
+
+    numbers = [critical_case(session, runtime) for _ in range(4)]
+    factory = session_factory(db_engine)
+    assert sweep(factory, runtime, now=BREACH - timedelta(minutes=3)).warnings == 4    # 10:08: four warnings
+    with factory() as s, s.begin():          # the first case's breach is recorded, its next check left stale
+        first = s.scalars(select(CaseRow).where(CaseRow.number == numbers[0])).one()
+        s.add(SlaEventRow(case_id=first.id, target="reaction", kind="breach", due_at=first.reaction_due,
+                          recorded_at=BREACH))
+        s.execute(update(CaseRow).where(CaseRow.id == first.id).values(next_sla_check_at=first.reaction_due))
+    statements = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db_engine, "before_cursor_execute", seen)
+    try:
+        report = sweep(factory, runtime, now=BREACH)
+    finally:
+        event.remove(db_engine, "before_cursor_execute", seen)
+    assert (report.cases_due, report.breaches, report.warnings, report.skipped) == (4, 3, 0, 0)
+    assert sorted(e["case"] for e in report.events) == sorted(numbers[1:])
+    assert len([q for q in statements if q.lstrip().upper().startswith("SELECT") and "FROM sla_event" in q]) == 1
+    events, infos, notes = sla_rows(db_engine)
+    assert sorted(events) == [("reaction", "breach")] * 4 + [("reaction", "warning")] * 4
+    assert sorted(infos) == ["sla_breach"] * 3 + ["sla_warning"] * 4
+    assert sorted(n["purpose"] for n in notes) == ["sla_breach"] * 3 + ["sla_warning"] * 4
+    with factory() as s:
+        assert s.scalar(select(func.count()).select_from(CaseRow).where(CaseRow.next_sla_check_at.is_not(None))) == 0
+
+
+def test_h_s_cases_of_a_team_in_one_batch_each_tell_their_coordinator_and_assignee_once(session, runtime, db_engine):
+    """The batch's writes are flushed once at commit: every case still gets its own Work Info naming the
+    coordinator and the assignee, and each of them one notification per case."""
+    from store.models import NotificationRow
+
+    walks = []
+    for _ in range(3):
+        walk = CaseWalk(session, runtime)
+        walk.to_work()
+        walks.append(walk)
+    report = sweep(session_factory(db_engine), runtime, now=T0 + timedelta(days=30))
+    assert report.breaches == 3 and report.skipped == 0
+    with session_factory(db_engine)() as s:
+        told = sorted((n.username, n.summary.split(" ")[0]) for n in s.scalars(
+            select(NotificationRow).where(NotificationRow.kind == "sla")))
+        assert [u for u, _ in told] == ["net.koordinator"] * 3 + ["net.tekniker"] * 3
+        for walk in walks:
+            doc_infos = [w for w in walk.doc()["work_info"] if w["event"] == "sla_breach"]
+            assert len(doc_infos) == 1
+            [info] = s.scalars(select(WorkInfoRow).join(CaseRow, CaseRow.id == WorkInfoRow.case_id).where(
+                CaseRow.number == walk.number, WorkInfoRow.event == "sla_breach")).all()
+            assert "Teamkoordinator" in info.notes and "Sagens tekniker" in info.notes
+        mails = [o.payload for o in s.scalars(select(OutboxRow)) if o.payload.get("purpose") == "notify_sla"]
+        assert len(mails) == 6
+
 TIMER_DIAGRAM = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
   xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="timer_probe_definitions"
