@@ -70,3 +70,26 @@ def test_many_threads_compress_and_restore_at_once_without_corruption():
 
     with ThreadPoolExecutor(max_workers=16) as pool:
         assert all(pool.map(round_trip, payloads))
+
+
+def test_states_name_the_current_dictionary_and_every_dictionary_is_kept_under_its_id():
+    import zstandard
+
+    state = state_codec.encode(b'{"tasks": {}}')
+    assert zstandard.get_frame_parameters(state).dict_id == state_codec.CURRENT
+    files = sorted(state_codec.FOLDER.glob("*.zdict"))
+    assert files, "no dictionary shipped"
+    for path in files:   # a file's name is the id its frames carry
+        assert zstandard.ZstdCompressionDict(path.read_bytes()).dict_id() == int(path.stem)
+    # a frame without a dictionary (written between the two changes) still reads
+    plain = zstandard.ZstdCompressor(level=3).compress(b'{"a": 2}')
+    assert state_codec.decode(plain) == b'{"a": 2}'
+
+
+def test_a_state_naming_a_dictionary_we_do_not_have_is_a_clear_error():
+    import zstandard
+
+    foreign = zstandard.train_dictionary(1024, [json.dumps({"k": i, "v": "x" * (i % 40)}).encode() for i in range(400)])
+    blob = zstandard.ZstdCompressor(dict_data=foreign).compress(b'{"k": 1}')
+    with pytest.raises(state_codec.UnknownDictionary, match=str(foreign.dict_id())):
+        state_codec.decode(blob)
