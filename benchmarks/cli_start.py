@@ -110,8 +110,8 @@ BEFORE = {"sla due": (2.11, 1.68), "case show": (1.98, 1.57)}
 # wall, CPU s, modules after the lazy parsers and handlers (commit 0619f1d, `--baseline`), 2026-12-01 14:31 UTC, load 2.2-2.9
 LAZY_PARSERS = {"sla due": (0.38, 0.37, 572), "case show": (0.94, 0.91, 606)}
 # wall, CPU s, modules before `case show` read its case without pydantic (commit 75da803, `--baseline`, bytecode
-# written as on a user's machine), 2026-12-01 17:27 UTC, load 3.7-5.5, the rounds of BENCHMARKS.md's figures
-WITH_PYDANTIC = {"sla due": (0.23, 0.16, 255), "case show": (0.72, 0.52, 532), "case show (text)": (0.74, 0.53, 532)}
+# written as on a user's machine), 2026-12-01 17:29 UTC, load 1.9-5.1, the rounds of BENCHMARKS.md's figures
+WITH_PYDANTIC = {"sla due": (0.14, 0.14, 255), "case show": (0.45, 0.45, 532), "case show (text)": (0.43, 0.42, 532)}
 WITH_PYDANTIC_COMMIT = "75da803"
 
 
