@@ -31,7 +31,7 @@ from services.absence import refresh_absence
 from store.notifications import coordinators, notify
 from store.outbox import enqueue
 from store.sla import (claim_due_cases, claim_instance, due_case_ids, due_timer_instance_ids, due_timers_of,
-                       record_event_once)
+                       record_events_once)
 
 CASES_PER_TRANSACTION = 50   # one commit per batch of due cases, each case claimed with a row lock
 ACTOR = "watchdog"
@@ -131,29 +131,33 @@ def _sweep_cases(factory, runtime: Runtime, *, now: datetime, report: SweepRepor
                 report.skipped += len(chunk) - len(claimed)
                 recorded = recorded_events_by_case(session, claimed)   # one query for the batch (issue 15)
                 with session.no_autoflush:   # the batch's writes go in one flush at commit, not one per case
-                    for case in claimed:
-                        _sweep_case(session, case=case, recorded=recorded[case.id], escalation=escalation,
-                                    now=now, report=report)
+                    _sweep_batch(session, cases=claimed, recorded=recorded, escalation=escalation, now=now,
+                                 report=report)
         if len(case_ids) < batch_size:
             return
 
 
-def _sweep_case(session: Session, *, case: CaseRow, recorded: set[tuple[str, str]], escalation: _Escalation,
-                now: datetime, report: SweepReport) -> None:
-    """`recorded`: the case's events already recorded, read after the claim (the batch's one query)."""
-    recorded = set(recorded)
-    for event in due_events(session, case=case, now=now, recorded=recorded):
-        if record_event_once(session, case_id=case.id, target=event.target, kind=event.kind,
-                             due_at=event.due_at, now=now) is None:
-            report.skipped += 1
-            recorded = recorded_events(session, case)   # another sweep got there first
-            continue
-        recorded.add((event.target, event.kind))
-        _announce(session, case=case, event=event, escalation=escalation, now=now)
-        report.warnings += event.kind == "warning"
-        report.breaches += event.kind == "breach"
-        report.events.append({"case": case.number, "target": event.target, "kind": event.kind})
-    update_next_check(session, case=case, recorded=recorded)
+def _sweep_batch(session: Session, *, cases: list[CaseRow], recorded: dict[int, set[tuple[str, str]]],
+                 escalation: _Escalation, now: datetime, report: SweepReport) -> None:
+    """The claimed cases of one transaction. `recorded`: each case's events already recorded, read after
+    the claim (one query). The due events of all the cases are inserted-or-skipped in one statement, in case
+    order; then per case, for each event it inserted: Work Info, notifications, outbox; then its next check."""
+    due = [(case, due_events(session, case=case, now=now, recorded=recorded[case.id])) for case in cases]
+    inserted = record_events_once(session, [(case.id, event.target, event.kind, event.due_at)
+                                            for case, events in due for event in events], now=now)
+    for case, events in due:
+        done = set(recorded[case.id])
+        for event in events:
+            if (case.id, event.target, event.kind) not in inserted:
+                report.skipped += 1
+                done = recorded_events(session, case)   # another sweep got there first
+                continue
+            done.add((event.target, event.kind))
+            _announce(session, case=case, event=event, escalation=escalation, now=now)
+            report.warnings += event.kind == "warning"
+            report.breaches += event.kind == "breach"
+            report.events.append({"case": case.number, "target": event.target, "kind": event.kind})
+        update_next_check(session, case=case, recorded=done)
 
 
 def case_people(session: Session, case: CaseRow) -> list[dict]:

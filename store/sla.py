@@ -101,7 +101,44 @@ def record_event_once(session: Session, *, case_id: int, target: str, kind: str,
     return row
 
 
+def record_events_once(session: Session, events: list[tuple[int, str, str, datetime]], *,
+                       now: datetime) -> set[tuple[int, str, str]]:
+    """record_event_once for a batch of (case_id, target, kind, due_at), in that order: the (case_id, target,
+    kind) that were inserted; an event another sweep already recorded is left out and writes nothing.
+
+    SQLite, PostgreSQL: one INSERT … VALUES (…), (…) ON CONFLICT DO NOTHING RETURNING for the batch (the
+    rows are not added to the session: the sweep does not read them back). Other databases: one by one."""
+    if not events:
+        return set()
+    dialect = session.get_bind().dialect.name
+    if dialect not in ("sqlite", "postgresql"):
+        return {(case_id, target, kind) for case_id, target, kind, due_at in events
+                if record_event_once(session, case_id=case_id, target=target, kind=kind, due_at=due_at,
+                                     now=now) is not None}
+    rows = session.connection().execute(_insert_events(dialect), [
+        {"case_id": case_id, "target": target, "kind": kind, "due_at": due_at, "now": now}
+        for case_id, target, kind, due_at in events])
+    return {(case_id, target, kind) for case_id, target, kind in rows}
+
+
 _INSERTS: dict[str, object] = {}
+_BATCH_INSERTS: dict[str, object] = {}
+
+
+def _insert_events(dialect: str):
+    """The insert-or-skip of _insert_event returning the key; executemany sends it as one multi-row INSERT
+    (SQLAlchemy's insertmanyvalues)."""
+    statement = _BATCH_INSERTS.get(dialect)
+    if statement is None:
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+        table, insert = SlaEventRow.__table__, pg_insert if dialect == "postgresql" else sqlite_insert
+        statement = _BATCH_INSERTS[dialect] = (insert(table).values(
+            case_id=bindparam("case_id"), target=bindparam("target"), kind=bindparam("kind"),
+            due_at=bindparam("due_at", type_=table.c.due_at.type), recorded_at=bindparam("now", type_=table.c.recorded_at.type))
+            .on_conflict_do_nothing(index_elements=["case_id", "target", "kind"])
+            .returning(table.c.case_id, table.c.target, table.c.kind))
+    return statement
 
 
 def _insert_event(dialect: str):
