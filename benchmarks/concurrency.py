@@ -194,7 +194,11 @@ def run_backend(fresh_url, *, seconds: float, folder: Path, client_counts=LEVELS
 
 def run(*, seconds: float = 10, postgres_url: str | None = None, sqlite: bool = True, levels=LEVELS,
         rounds: int = 1) -> dict:
-    figures = {"seconds": seconds, "rounds": rounds}
+    from config.database import DatabaseSettings
+
+    tuning = DatabaseSettings()
+    figures = {"seconds": seconds, "rounds": rounds,
+               "slots": {"postgres": tuning.web_threads("postgresql://"), "sqlite": tuning.web_threads("sqlite://")}}
     with tempfile.TemporaryDirectory(prefix="sagsflow-concurrency-") as tmp:
         folder = Path(tmp)
         figures["sqlite"] = (run_backend(lambda n: f"sqlite:///{folder / f'bench-{n}.db'}", seconds=seconds,
@@ -238,8 +242,9 @@ seeded database and server; {f.get('rounds', 1)} interleaved round(s), each leve
 (errors summed over all rounds). Each client loops: worklist
 `GET /api/tasks?view=team`, the case page `GET /cases/N` (HTML), `POST …/claim`, `POST …/complete`
 (the classification of its own freshly registered case). Requests/s counts the requests finished in the
-steady window (from 3 s after the start to the end of the level). Database slots: PostgreSQL one per pooled
-connection (10 + 10); SQLite 4 (`sqlite_slots`), of which one writer at a time (`sqlite_writers`);
+steady window (from 3 s after the start to the end of the level). Requests at work at once (database
+slots): {f.get('slots', {}).get('postgres', '?')} on PostgreSQL (`web_slots`: two per CPU core, within the pool of 10 + 10),
+{f.get('slots', {}).get('sqlite', '?')} on SQLite (`sqlite_slots`), of which one writer at a time (`sqlite_writers`);
 requests beyond that wait for a slot on the event loop (back-pressure).
 Goal: 0 errors at every level, 64 and 128 clients ≥ 90 % of the best level.
 

@@ -1,9 +1,12 @@
 """Database connection settings (issue 9), environment prefix SAGSFLOW_DB_: pool sized to the web
 threadpool, and timeouts so a dead or silent database gives a fast, clear error instead of a frozen
-process. At most `pool_size + max_overflow` requests hold a database session at once (`web_threads()`);
+process. At most `pool_size + max_overflow` requests — and no more than `busy_slots()` — hold a database
+session at once (`web_threads()`);
 the others wait for a slot on the event loop (back-pressure, 503 after `queue_timeout_s`), so no
 request thread ever waits for a connection that another request holds."""
 from __future__ import annotations
+
+import os
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,15 +35,26 @@ class DatabaseSettings(BaseSettings):
     # a slot, so in-process writers queue fairly on the event loop instead of sleeping in SQLite's
     # busy handler (1, 2, 5 … 100 ms back-off) while another writer holds the lock; reads go on beside
     sqlite_writers: int = Field(default=D.sqlite_writers, ge=1, le=200)
+    # requests that work at once, whatever the pool allows (0: two per CPU core). More only take turns
+    # for Python's one interpreter lock and the cores: on 2 cores and PostgreSQL, 64 clients were served
+    # 115 requests/s with 4 at work, 107 with 8 and 102 with 20 (7.9 / 8.5 / 8.9 ms CPU per request)
+    web_slots: int = Field(default=D.web_slots, ge=0, le=200)
+
+    def busy_slots(self) -> int:
+        """`web_slots`, or two per CPU core this process may run on."""
+        if self.web_slots:
+            return self.web_slots
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        return max(2, 2 * cores)
 
     def web_writers(self, url: str = "") -> int | None:
         """Requests that may change data at once (None: no limit beyond the slots)."""
         return self.sqlite_writers if url.startswith("sqlite") else None
 
     def web_threads(self, url: str = "") -> int:
-        """Requests that may hold a database session at once (one slot per pooled connection; for
-        SQLite `sqlite_slots`)."""
-        slots = self.pool_size + self.max_overflow
+        """Requests that may hold a database session at once: no more than the pool's connections, nor
+        `busy_slots()`; on SQLite nor `sqlite_slots`."""
+        slots = min(self.pool_size + self.max_overflow, self.busy_slots())
         return min(slots, self.sqlite_slots) if url.startswith("sqlite") else slots
 
     def threadpool_size(self) -> int:

@@ -38,6 +38,7 @@ class DatabaseTuning:
     readiness_timeout_s: float = 2.0
     sqlite_slots: int = 4
     sqlite_writers: int = 1
+    web_slots: int = 0   # 0: two per CPU core this process may use (DatabaseSettings.busy_slots)
 
 
 DEFAULT_TUNING = DatabaseTuning()
