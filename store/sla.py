@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from domain.errors import InvalidState
+from store.insert_once import SUPPORTED, insert_or_skip
 from store.models import CasePauseRow, CaseRow, ProcessInstanceRow, SlaEventRow, WaitingTimerRow
 
 
@@ -83,7 +84,7 @@ def record_event_once(session: Session, *, case_id: int, target: str, kind: str,
     race inserts nothing and leaves the caller's transaction usable; the caller writes nothing else for
     the event. Other databases: a savepoint around the insert."""
     dialect = session.get_bind().dialect.name
-    if dialect in ("sqlite", "postgresql"):
+    if dialect in SUPPORTED:
         new_id = session.connection().execute(_insert_event(dialect), {
             "case_id": case_id, "target": target, "kind": kind, "due_at": due_at, "now": now}).scalar_one_or_none()
         if new_id is None:
@@ -111,7 +112,7 @@ def record_events_once(session: Session, events: list[tuple[int, str, str, datet
     if not events:
         return set()
     dialect = session.get_bind().dialect.name
-    if dialect not in ("sqlite", "postgresql"):
+    if dialect not in SUPPORTED:
         return {(case_id, target, kind) for case_id, target, kind, due_at in events
                 if record_event_once(session, case_id=case_id, target=target, kind=kind, due_at=due_at,
                                      now=now) is not None}
@@ -121,37 +122,17 @@ def record_events_once(session: Session, events: list[tuple[int, str, str, datet
     return {(case_id, target, kind) for case_id, target, kind in rows}
 
 
-_INSERTS: dict[str, object] = {}
-_BATCH_INSERTS: dict[str, object] = {}
+_EVENT_BINDS = {"case_id": "case_id", "target": "target", "kind": "kind", "due_at": "due_at", "recorded_at": "now"}
+_EVENT_KEY = ("case_id", "target", "kind")
 
 
 def _insert_events(dialect: str):
-    """The insert-or-skip of _insert_event returning the key; executemany sends it as one multi-row INSERT
-    (SQLAlchemy's insertmanyvalues)."""
-    statement = _BATCH_INSERTS.get(dialect)
-    if statement is None:
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-        table, insert = SlaEventRow.__table__, pg_insert if dialect == "postgresql" else sqlite_insert
-        statement = _BATCH_INSERTS[dialect] = (insert(table).values(
-            case_id=bindparam("case_id"), target=bindparam("target"), kind=bindparam("kind"),
-            due_at=bindparam("due_at", type_=table.c.due_at.type), recorded_at=bindparam("now", type_=table.c.recorded_at.type))
-            .on_conflict_do_nothing(index_elements=["case_id", "target", "kind"])
-            .returning(table.c.case_id, table.c.target, table.c.kind))
-    return statement
+    """The insert-or-skip of _insert_event returning the key; executemany sends it as one multi-row INSERT."""
+    return insert_or_skip(dialect, SlaEventRow.__table__, binds=_EVENT_BINDS, unique=_EVENT_KEY, returning=_EVENT_KEY)
 
 
 def _insert_event(dialect: str):
-    statement = _INSERTS.get(dialect)
-    if statement is None:
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-        table, insert = SlaEventRow.__table__, pg_insert if dialect == "postgresql" else sqlite_insert
-        statement = _INSERTS[dialect] = (insert(table).values(
-            case_id=bindparam("case_id"), target=bindparam("target"), kind=bindparam("kind"),
-            due_at=bindparam("due_at", type_=table.c.due_at.type), recorded_at=bindparam("now", type_=table.c.recorded_at.type))
-            .on_conflict_do_nothing(index_elements=["case_id", "target", "kind"]).returning(table.c.id))
-    return statement
+    return insert_or_skip(dialect, SlaEventRow.__table__, binds=_EVENT_BINDS, unique=_EVENT_KEY, returning=("id",))
 
 
 # ---------------------------------------------------------------- the sweep's queries

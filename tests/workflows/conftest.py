@@ -21,3 +21,16 @@ def prefect_harness():
             os.environ.pop("PREFECT_SERVER_SERVICES_EVENT_PERSISTER_FLUSH_INTERVAL", None)
         else:
             os.environ["PREFECT_SERVER_SERVICES_EVENT_PERSISTER_FLUSH_INTERVAL"] = previous
+
+
+@pytest.fixture(scope="module")
+def engine_and_bundle():
+    """The engine alone (no database) with the shipped diagrams compiled: for tests of engine/."""
+    from config.settings import Settings
+    from engine.adapter import Engine
+    from services.runtime import read_sources
+    from tasks.operations import OPERATIONS
+
+    engine, settings = Engine(), Settings()
+    return engine, engine.build_bundle(read_sources(settings.bpmn_dir), process_id=settings.main_process,
+                                       known_topics=OPERATIONS.keys())

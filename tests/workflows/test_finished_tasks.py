@@ -14,11 +14,8 @@ from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
 from cli.demo import STEPS
-from config.settings import Settings
-from engine.adapter import Engine, _SharedSpecWorkflowConverter
+from engine.adapter import _SharedSpecWorkflowConverter
 from engine.finished_tasks import _KEPT
-from services.runtime import read_sources
-from tasks.operations import OPERATIONS
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
@@ -29,17 +26,25 @@ SERVICE_RESULTS = {"record_solution": {"work_result": "resolved"}, "evaluate_con
                    "clear_variables": {"test_outcome": None, "waive_test": None, "contact_result": None}}
 
 
-@pytest.fixture(scope="module")
-def engine_and_bundle():
-    engine = Engine()
-    settings = Settings()
-    return engine, engine.build_bundle(read_sources(settings.bpmn_dir), process_id=settings.main_process,
-                                       known_topics=OPERATIONS.keys())
 
 
 def _library():
     config = {**DEFAULT_CONFIG, BpmnWorkflow: _SharedSpecWorkflowConverter, ServiceTask: BpmnTaskSpecConverter}
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+
+
+def _on_service(call):
+    return SERVICE_RESULTS.get(call.topic, {})
+
+
+def _walked(engine, bundle, steps):
+    """A new case of the shipped diagrams, walked through `steps` on the engine alone."""
+    workflow = engine.start(bundle, dict(DATA))
+    engine.run(workflow, bundle, _on_service, now=T0)
+    for bpmn_id, _actor, data in steps:
+        _answer(engine, workflow, bundle, bpmn_id, data)
+        engine.run(workflow, bundle, _on_service, now=T0)
+    return workflow
 
 
 def _answer(engine, workflow, bundle, bpmn_id, data):
@@ -51,15 +56,13 @@ def _answer(engine, workflow, bundle, bpmn_id, data):
 def test_kept_dictionaries_give_the_library_serialization_at_every_step(engine_and_bundle):
     engine, bundle = engine_and_bundle
     library = _library()
-    on_service = lambda call: SERVICE_RESULTS.get(call.topic, {})   # noqa: E731
-    workflow = engine.start(bundle, dict(DATA))
-    engine.run(workflow, bundle, on_service, now=T0)
+    workflow = _walked(engine, bundle, [])
     kept_before = 0
     for index, (bpmn_id, _actor, data) in enumerate(STEPS):
         if index == 5:   # half way: restored from the stored state, as after a cache miss
             workflow = engine.load(bundle, engine.dump(workflow))
         _answer(engine, workflow, bundle, bpmn_id, data)
-        engine.run(workflow, bundle, on_service, now=T0)
+        engine.run(workflow, bundle, _on_service, now=T0)
         assert engine._serializer.to_dict(workflow) == library.to_dict(workflow), bpmn_id
         assert engine._serializer.to_dict(workflow) == library.to_dict(workflow), bpmn_id   # from kept ones
         kept = sum(_KEPT in t.__dict__ for t in workflow.tasks.values())
@@ -71,12 +74,7 @@ def test_kept_dictionaries_give_the_library_serialization_at_every_step(engine_a
 def test_a_reset_task_is_serialized_afresh(engine_and_bundle):
     engine, bundle = engine_and_bundle
     library = _library()
-    on_service = lambda call: SERVICE_RESULTS.get(call.topic, {})   # noqa: E731
-    workflow = engine.start(bundle, dict(DATA))
-    engine.run(workflow, bundle, on_service, now=T0)
-    for bpmn_id, _actor, data in STEPS[:3]:
-        _answer(engine, workflow, bundle, bpmn_id, data)
-        engine.run(workflow, bundle, on_service, now=T0)
+    workflow = _walked(engine, bundle, STEPS[:3])
     engine._serializer.to_dict(workflow)   # every finished task kept
     first = next(t for t in workflow.get_tasks(state=TaskState.COMPLETED) if t.task_spec.bpmn_id == STEPS[0][0])
     workflow.reset_from_task_id(first.id)   # back to the first human task (as instance repair does)
@@ -87,12 +85,7 @@ def test_a_reset_task_is_serialized_afresh(engine_and_bundle):
 def test_a_kept_dictionary_is_not_given_out_for_a_task_whose_data_or_children_were_replaced(engine_and_bundle):
     engine, bundle = engine_and_bundle
     library = _library()
-    on_service = lambda call: SERVICE_RESULTS.get(call.topic, {})   # noqa: E731
-    workflow = engine.start(bundle, dict(DATA))
-    engine.run(workflow, bundle, on_service, now=T0)
-    for bpmn_id, _actor, data in STEPS[:3]:
-        _answer(engine, workflow, bundle, bpmn_id, data)
-        engine.run(workflow, bundle, on_service, now=T0)
+    workflow = _walked(engine, bundle, STEPS[:3])
     engine._serializer.to_dict(workflow)
     kept = [t for t in workflow.tasks.values() if _KEPT in t.__dict__]
     assert kept

@@ -8,23 +8,13 @@ from datetime import datetime, timezone
 
 import pytest
 
-from config.settings import Settings
 from engine import state_codec
-from engine.adapter import Engine
-from services.runtime import read_sources
-from tasks.operations import OPERATIONS
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 DATA = {"case_number": "SF-INC-000001", "impact": "2", "urgency": "1", "end_user_name": "Test Kunde",
         "classification": "incident"}
 
 
-@pytest.fixture(scope="module")
-def engine_and_bundle():
-    engine = Engine()
-    settings = Settings()
-    return engine, engine.build_bundle(read_sources(settings.bpmn_dir), process_id=settings.main_process,
-                                       known_topics=OPERATIONS.keys())
 
 
 def test_a_state_is_a_zstd_frame_and_round_trips(engine_and_bundle):

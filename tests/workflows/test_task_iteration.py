@@ -13,11 +13,7 @@ from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
 from SpiffWorkflow.util.task import TaskState
 
 from cli.demo import STEPS
-from config.settings import Settings
 from engine import task_iteration
-from engine.adapter import Engine
-from services.runtime import read_sources
-from tasks.operations import OPERATIONS
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 FILTERS = [
@@ -51,13 +47,6 @@ def _compare(workflow) -> int:
     return seen
 
 
-@pytest.fixture(scope="module")
-def engine_and_bundle():
-    engine = Engine()
-    settings = Settings()
-    bundle = engine.build_bundle(read_sources(settings.bpmn_dir), process_id=settings.main_process,
-                                 known_topics=OPERATIONS.keys())
-    return engine, bundle
 
 
 def test_the_stack_walk_gives_the_library_order_at_every_step_of_the_standard_path(engine_and_bundle):
