@@ -361,7 +361,7 @@ def bytes_per_closed_case(url: str, cases: int) -> dict:
 PHASES = [   # (label, file suffix, function name): cumulative time of that function per completion
     ("whole completion (complete_task + commit)", "benchmarks/completion.py", "_profiled_completion"),
     ("find task, case and instance (one statement, instance locked)", "services/tasks.py", "_task_for_completion"),
-    ("the user and their teams (one query)", "store/directory.py", "load_user"),
+    ("the user and their teams (one query)", "store/directory.py", "person"),
     ("authorization", "services/tasks.py", "authorize"),
     ("workflow from memory or restored (Runtime.load_workflow)", "services/runtime.py", "load_workflow"),
     ("  restore (deserialize state): only on a cache miss", "engine/adapter.py", "load"),

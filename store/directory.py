@@ -90,28 +90,19 @@ class DbDirectory:
         self._people: dict[str, Person | None] = {}
 
     def person(self, username: str) -> Person | None:
-        """The user as authorization sees them (active, name, teams): one query, shared with the
-        request's sign-in check (see person()); then memberships() asks nothing more."""
+        """The user as authorization sees them (active, name, teams), with their row: one query, shared
+        with the request's sign-in check (see person()); then memberships() and user() ask nothing more."""
         if username not in self._people:
             found, row = _person_and_row(self._session, username)
             self._people[username] = found
-            self._cache.setdefault(username, dict(found.teams) if found else {})
-            self._users.setdefault(username, row)
+            self._cache[username] = dict(found.teams) if found else {}
+            self._users[username] = row
         return self._people[username]
 
     def memberships(self, username: str) -> dict[str, str]:
         if username not in self._cache:
-            self.load_user(username)
+            self.person(username)
         return self._cache[username]
-
-    def load_user(self, username: str) -> UserRow | None:
-        """The user and their memberships in one query (then user() and memberships() ask nothing)."""
-        rows = self._session.execute(select(UserRow, MembershipRow.team, MembershipRow.role)
-                                     .outerjoin(MembershipRow, MembershipRow.username == UserRow.username)
-                                     .where(UserRow.username == username)).all()
-        self._cache[username] = {team: role for _user, team, role in rows if team is not None}
-        self._users[username] = rows[0][0] if rows else None
-        return self._users[username]
 
     def is_member(self, username: str, team: str) -> bool:
         return team in self.memberships(username)
