@@ -49,9 +49,9 @@ def _digest(text: str | None) -> str | None:
 
 def remedy_work_info(session: Session, case: CaseRow, event: str, summary: str, notes: str, *,
                      now: datetime) -> None:
-    row = add_work_info(session, case_id=case.id, event=event, work_log_type=handbook().work_log_type(event),
-                        summary=summary, notes=notes, author=ACTOR, view_access="internal", now=now)
-    row.remedy_queued_at = now   # came from Remedy: not pushed back
+    add_work_info(session, case_id=case.id, event=event, work_log_type=handbook().work_log_type(event),
+                  summary=summary, notes=notes, author=ACTOR, view_access="internal", now=now,
+                  remedy_queued_at=now)   # came from Remedy: not pushed back
 
 
 def apply_remedy_change(session: Session, runtime: Runtime, case: CaseRow, incident: ImportedIncident, *,

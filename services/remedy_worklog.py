@@ -118,9 +118,8 @@ def _add(session: Session, case: CaseRow, log: ImportedWorkLog, *, now: datetime
     when = danish_time(log.logged_at) if log.logged_at else "ukendt tidspunkt"
     header = f"Skrevet i Remedy af {log.author or 'ukendt'}, {when}"
     work_log_type = log.work_log_type if log.work_log_type in WORK_LOG_TYPES else handbook().work_log_type(EVENT)
-    row = add_work_info(session, case_id=case.id, event=EVENT, work_log_type=work_log_type,
-                        summary=f"Fra Remedy: {log.summary or 'Work Info'}",
-                        notes=f"{header}\n\n{log.notes}" if log.notes else header, author="remedy",
-                        view_access="public" if log.public else "internal", now=now)
-    row.remedy_work_log_id = log.work_log_id
-    row.remedy_queued_at = now   # came from Remedy: never sent back
+    add_work_info(session, case_id=case.id, event=EVENT, work_log_type=work_log_type,
+                  summary=f"Fra Remedy: {log.summary or 'Work Info'}",
+                  notes=f"{header}\n\n{log.notes}" if log.notes else header, author="remedy",
+                  view_access="public" if log.public else "internal", now=now,
+                  remedy_work_log_id=log.work_log_id, remedy_queued_at=now)   # came from Remedy: never sent back

@@ -18,12 +18,13 @@ from config.settings import Settings
 from domain.errors import InvalidState, NotFound
 from store.notifications import notify_new_task
 from services.case_status import case_status_of
-from services.failures import clear_failure, is_failure, process_failure
+from services.failures import is_failure, process_failure
 from services.sla import FINISHED_STATUSES, refresh_deadlines, sla_config
 from store.deployments import current_deployment
 from store.directory import DbDirectory
 from store.models import CasePauseRow, CaseRow, HumanTaskRow, ProcessDefinitionRow, ProcessInstanceRow, SlaEventRow
-from store.process import instance_for_case, replace_timers, tasks_of
+from store.process import instance_for_case, replace_timers, save_instance, tasks_of
+from store.core_writes import add_row, write_changes
 from tasks.context import OperationContext
 from tasks.operations import OPERATIONS, run_operation
 from engine.diagram_xml import normalise_source
@@ -259,11 +260,8 @@ class Runtime:
         for view in new_views:
             case.status = case_status_of(bundle, view.bpmn_id) or case.status   # said by the diagram (issue 11)
         completed = self.engine.is_completed(workflow)
-        instance.status = "completed" if completed else "running"
-        clear_failure(instance)   # this step succeeded: the instance is no longer failed (issue 11)
-        state = self.engine.dump(workflow)
-        instance.state = state
-        instance.updated_at = now
+        state = self.engine.dump(workflow)   # this step succeeded: the instance is no longer failed (issue 11)
+        save_instance(session, instance, state=state, status="completed" if completed else "running", now=now)
         timers = [] if completed else self.engine.waiting_timers(workflow)
         # timers and deadlines read only their own tables: no autoflush of the changes above (they go in
         # one flush at the end), except pauses and SLA events written earlier in this transaction
@@ -297,16 +295,18 @@ class Runtime:
         for view in new_views:
             rule = rules.get(view.lane or "")
             team = (rule.team if rule and rule.team else view.data.get(rule.team_from) if rule else None)
-            row = HumanTaskRow(id=view.id, instance_id=instance.id, case_id=case.id, bpmn_id=view.bpmn_id,
-                               name=view.name, lane=view.lane, team=team, role=rule.role if rule else "member",
-                               status="open", created_at=now, sla_due_at=due)   # the form: from the definition
-            session.add(row)
-            added.append((view, row))
+            role = rule.role if rule else "member"
+            add_row(session, HumanTaskRow.__table__, {   # the form: from the definition
+                "id": view.id, "instance_id": instance.id, "case_id": case.id, "bpmn_id": view.bpmn_id,
+                "name": view.name, "lane": view.lane, "team": team, "role": role, "status": "open",
+                "created_at": now, "sla_due_at": due})
+            added.append((view, team, role))
             open_tasks[view.id] = now
-        for view, row in added:   # after the rows are complete: their queries flush one INSERT per row
-            notify_new_task(session, case=case, task_name=view.name, task_id=view.id, team=row.team, role=row.role,
-                            assignee=view.data.get("assignee") if row.role == "member" else None, actor=actor,
+        for view, team, role in added:   # after the rows are queued: one INSERT for all of them
+            notify_new_task(session, case=case, task_name=view.name, task_id=view.id, team=team, role=role,
+                            assignee=view.data.get("assignee") if role == "member" else None, actor=actor,
                             now=now)   # issue 13: the coordinator or the assigned technician is told
+        write_changes(session, case)   # the case's new columns: one UPDATE, not an ORM flush of it
         session.flush()
         pending = session.info.setdefault(_PENDING, {})
         pending[(id(session.get_bind()), instance.id)] = (self, _Saved(

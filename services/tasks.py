@@ -17,11 +17,10 @@ from services.failures import ProcessFailed, is_failure, process_failure
 from services.runtime import Runtime
 from services.work_start import start_work_on
 from store.cases import add_work_info
-from store.deployments import record_task_answers
 from store.directory import DbDirectory
 from services.case_access import readable_teams, require_read, require_team_read
 from store.models import CaseRow, HumanTaskRow, ProcessInstanceRow
-from store.process import forms_of_tasks, instance_for_case, list_open_tasks
+from store.process import complete_task_row, forms_of_tasks, instance_for_case, list_open_tasks
 
 
 def task_document(task: HumanTaskRow, case_number: str | None, form: FormSpec) -> dict:
@@ -131,7 +130,6 @@ def complete_task(session: Session, runtime: Runtime, *, task_id: str, username:
     workflow = runtime.load_workflow(session, instance=instance, case=case, bundle=bundle)   # cached or restored
     view = runtime.engine.task_view(workflow, bundle, task_id)
     values = validate_submission(view.form, data, view.data, directory=directory)
-    record_task_answers(task, answers=values, sequence=instance.version)   # replayed before deploy (issue 10)
     start_work_on(session, task=task, case=case, username=username, now=now, config_dir=runtime.settings.config_dir,
                   directory=directory, content_hash=bundle.content_hash, refresh=False)   # advance() refreshes
     step = {"kind": "task", "task_id": task_id, "bpmn_id": task.bpmn_id, "actor": username,
@@ -148,7 +146,7 @@ def complete_task(session: Session, runtime: Runtime, *, task_id: str, username:
     add_work_info(session, case_id=case.id, event=event, work_log_type=book.work_log_type(event),
                   summary=f"{task.name} – udført", notes=_answers_text(view.form, values), author=username,
                   view_access="internal", now=now)
-    task.status, task.completed_at, task.completed_by = "completed", now, username
+    complete_task_row(session, task, by=username, at=now, answers=values, sequence=instance.version)
     try:
         next_tasks = runtime.advance(session, instance=instance, case=case, workflow=workflow, actor=username,
                                      now=now)

@@ -49,12 +49,6 @@ class RecordedAnswer:
     answered_at: datetime
 
 
-def record_task_answers(task: HumanTaskRow, *, answers: dict, sequence: int) -> None:
-    """The answers submitted with `task`, on its own row (written with the completion's UPDATE of the row;
-    who and when are its completed_by / completed_at). `sequence`: the instance's version now."""
-    task.answers, task.answer_seq = answers, sequence
-
-
 def record_message(session: Session, *, case_id: int, name: str, answers: dict, actor: str, now: datetime,
                    sequence: int) -> None:
     """Data delivered into the case's process as message `name` (no task row to keep it on)."""

@@ -8,13 +8,15 @@ coordinator's lane: distribution, escalation, rejection proposal, waiver request
 `customer_reply` (the customer wrote on your case while nothing waited for it)."""
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from domain.errors import FormInvalid
 from store.models import CaseRow, MembershipRow, NotificationRow, NotificationSettingRow, UserRow
+from store.insert_once import SUPPORTED, insert_or_skip
 from store.outbox import enqueue
 
 KINDS = {"assigned": "Opgaver tildelt mig", "coordinator_task": "Opgaver til mig som koordinator",
@@ -28,33 +30,55 @@ def enabled(session: Session, *, username: str, kind: str) -> bool:
 
 def notify(session: Session, *, usernames, kind: str, case: CaseRow | None, summary: str, key: str,
            now: datetime) -> list[str]:
-    """Tell each active person (once per `key`) unless they turned `kind` off; returns who was told."""
+    """Tell each active person (once per `key`) unless they turned `kind` off; returns who was told.
+    One query for the recipients, then per recipient one insert-or-skip (a retried step tells nobody twice)."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
+    wanted = list(dict.fromkeys(u for u in usernames if u))
+    if not wanted:
+        return []
+    with session.no_autoflush:
+        found = {row.username: row for row in session.execute(_recipients(), {"usernames": wanted, "kind": kind})}
     told = []
-    for username in dict.fromkeys(u for u in usernames if u):
-        user = session.get(UserRow, username)
-        if user is None or not user.active or not enabled(session, username=username, kind=kind):
+    for username in wanted:
+        person = found.get(username)
+        if person is None or person.enabled is False:
             continue
         source = f"notify:{kind}:{username}:{key}"[:200]
-        if _already(session, source):
+        if not _add_once(session, source=source, username=username, kind=kind, case=case, summary=summary, now=now):
             continue   # told already (a retried step)
-        session.add(NotificationRow(username=username, kind=kind, case_id=case.id if case else None,
-                                    summary=summary[:300], created_at=now, source_key=source))
-        if user.email:   # the internal mail; without an address the badge alone
+        if person.email:   # the internal mail; without an address the badge alone
             enqueue(session, key=source, kind="notification", case_id=case.id if case else None, now=now,
                     payload={"purpose": f"notify_{kind}", "case_number": case.number if case else None,
-                             "summary": summary, "to": user.email})
+                             "summary": summary, "to": person.email})
         told.append(username)
     return told
 
 
-def _already(session: Session, source: str) -> bool:
-    if any(isinstance(o, NotificationRow) and o.source_key == source for o in session.new):
-        return True
+@functools.cache
+def _recipients():
+    """Active people among :usernames with their address and their choice for :kind (NULL: on)."""
+    setting, user = NotificationSettingRow.__table__, UserRow.__table__
+    return (select(user.c.username, user.c.email, setting.c.enabled)
+            .outerjoin(setting, (setting.c.username == user.c.username) & (setting.c.kind == bindparam("kind")))
+            .where(user.c.username.in_(bindparam("usernames", expanding=True)), user.c.active.is_(True)))
+
+
+def _add_once(session: Session, *, source: str, username: str, kind: str, case: CaseRow | None, summary: str,
+              now: datetime) -> bool:
+    """The notification row unless one with this source key is there (True when added)."""
+    values = {"username": username, "kind": kind, "case_id": case.id if case else None, "summary": summary[:300],
+              "created_at": now, "source_key": source}
+    dialect = session.get_bind().dialect.name
+    if dialect in SUPPORTED:
+        statement = insert_or_skip(dialect, NotificationRow.__table__, binds={c: c for c in values},
+                                   unique=("source_key",), returning=("id",))
+        return session.connection().execute(statement, values).first() is not None
     with session.no_autoflush:
-        found = session.execute(select(NotificationRow.id).where(NotificationRow.source_key == source)).first()
-    return found is not None
+        if session.execute(select(NotificationRow.id).where(NotificationRow.source_key == source)).first():
+            return False
+    session.add(NotificationRow(**values))
+    return True
 
 
 def coordinators(session: Session, team: str | None) -> list[str]:

@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, inspect, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
+from domain.errors import InvalidState
+from store.core_writes import update_row
 from store.models import HumanTaskRow, ProcessDefinitionRow, ProcessInstanceRow, WaitingTimerRow
 
 if TYPE_CHECKING:   # forms are read by the task pages, not by `case show` (issue 15: CLI start)
@@ -38,6 +41,39 @@ def list_open_tasks(session: Session, *, case_id: int | None = None, team: str |
     if team is not None:
         query = query.where(HumanTaskRow.team == team)
     return list(session.execute(query.order_by(HumanTaskRow.created_at, HumanTaskRow.id).limit(limit)).scalars())
+
+
+_FAILURE_COLUMNS = ("failed_at", "failed_element", "failed_by", "failed_step", "error")
+
+
+def save_instance(session: Session, instance: ProcessInstanceRow, *, state: bytes, status: str, now: datetime) -> None:
+    """The step's outcome on the instance row — its state, status, time, the failure cleared — as one Core
+    UPDATE guarded by the optimistic version, as the ORM's flush would guard it (issue 15: ~0.2 ms CPU
+    less than flushing the object). Someone else's step in between: StaleDataError, as from the ORM.
+    The row object is left as if flushed; a row not in the database yet is saved by the ORM."""
+    values = {"state": state, "status": status, "updated_at": now}
+    for column in _FAILURE_COLUMNS:   # a successful step: no longer failed (issue 11)
+        if getattr(instance, column) is not None:
+            values[column] = None
+    if not inspect(instance).persistent or "version" in inspect(instance).committed_state:
+        for column, value in values.items():
+            setattr(instance, column, value)
+        return
+    version = instance.version
+    values["version"] = version + 1
+    if update_row(session, instance, values, guard=("version", version)) != 1:
+        raise StaleDataError(f"process instance {instance.id} was changed meanwhile (version {version})")
+
+
+def complete_task_row(session: Session, task: HumanTaskRow, *, by: str, at: datetime, answers: dict,
+                      sequence: int) -> None:
+    """The task is done: who, when and the answers submitted with it (replayed on a candidate version,
+    issue 10; `sequence`: the instance's version now, their replay order) — one Core UPDATE, the row
+    object left as if flushed (issue 15). Only an open task is completed: else InvalidState."""
+    values = {"status": "completed", "completed_at": at, "completed_by": by, "answers": answers,
+              "answer_seq": sequence}
+    if update_row(session, task, values, guard=("status", "open")) != 1:
+        raise InvalidState(f"task {task.id} is no longer open")
 
 
 def replace_timers(session: Session, instance_id: int, timers: list[tuple[str, str, datetime]]) -> None:
