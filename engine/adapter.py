@@ -25,9 +25,11 @@ from uuid import UUID
 import SpiffWorkflow.bpmn.specs.event_definitions.timer as _spiff_timer
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import (BpmnSubWorkflowConverter, BpmnWorkflowConverter, TaskConverter,
+                                                            WorkflowConverter)
 from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
@@ -42,7 +44,7 @@ except ImportError:   # pragma: no cover - orjson comes with the Prefect depende
 from domain.errors import InvalidState, NotFound, SagsflowError
 from domain.forms import Constraint, FieldSpec, FormSpec, Option
 from engine import state_codec, task_iteration
-from engine.finished_tasks import FinishedTaskConverter
+from engine.finished_tasks import FinishedSubWorkflowConverter, FinishedTaskConverter
 from engine.diagram_xml import XmlProblem, normalise_source, task_meta
 from engine.safe_script import safe_script_engine
 from engine.validation import build_parser, errors_of, load_trees, validate_sources
@@ -170,13 +172,14 @@ class Engine:
     def __init__(self) -> None:
         # the default config has no converter for plain (external) service tasks
         config = {**DEFAULT_CONFIG, BpmnWorkflow: _SharedSpecWorkflowConverter, ServiceTask: BpmnTaskSpecConverter,
-                  Task: FinishedTaskConverter}   # finished tasks are not serialized again at every step
+                  Task: FinishedTaskConverter,   # finished tasks and ended subprocesses are not serialized
+                  BpmnSubWorkflow: FinishedSubWorkflowConverter}   # again at every step
         self._serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
         # a self-check (the test suite turns it on): every dump also made by the library's own task
-        # converter, and a difference is an error — FinishedTaskConverter must never change a state
+        # converters, and a difference is an error — the kept dictionaries must never change a state
         self._plain_serializer = None
         if os.environ.get("SAGSFLOW_ENGINE_VERIFY_DUMPS") == "1":
-            config = {**config, Task: TaskConverter}
+            config = {**config, Task: TaskConverter, BpmnSubWorkflow: BpmnSubWorkflowConverter}
             self._plain_serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
         self._script_engine = safe_script_engine()
         self._spec_cache: dict[str, tuple] = {}
@@ -280,15 +283,28 @@ class Engine:
             raise EngineError(_engine_message(exc)) from exc
 
     def ready_human_tasks(self, workflow: BpmnWorkflow, bundle: DefinitionBundle) -> list[HumanTaskView]:
-        views = []
+        return self.open_work(workflow, bundle, timers=False)[0]
+
+    def open_work(self, workflow: BpmnWorkflow, bundle: DefinitionBundle, *, timers: bool = True
+                  ) -> tuple[list[HumanTaskView], list[tuple[str, str, datetime]]]:
+        """What the process waits for after a step — the human tasks ready for people and (with `timers`)
+        the waiting timers (see waiting_timers) — from one walk of the task tree."""
+        views, waiting = [], []
         forms = self.forms(bundle)
-        for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+        for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING if timers else TaskState.READY):
+            if task._state == TaskState.WAITING:
+                timer = _timer_of(task)
+                if timer is not None:
+                    waiting.append(timer)
+                continue
             spec = task.task_spec
+            if not spec.manual:
+                continue
             meta = bundle.task_meta.get(spec.bpmn_id, {})
             form = forms.get(spec.bpmn_id) if spec.bpmn_id else None
             views.append(HumanTaskView(str(task.id), spec.bpmn_id, spec.bpmn_name or spec.bpmn_id,
                                        meta.get("lane"), form if form is not None else form_of(spec), task.data))
-        return views
+        return views, waiting
 
     def complete_human_task(self, workflow: BpmnWorkflow, task_id: str, data: dict, *,
                             now: datetime | None = None) -> None:
@@ -341,15 +357,8 @@ class Engine:
         self._after_message.discard(workflow)
 
     def waiting_timers(self, workflow: BpmnWorkflow) -> list[tuple[str, str, datetime]]:
-        timers = []
-        for task in workflow.get_tasks(state=TaskState.WAITING):
-            value = task.internal_data.get("event_value")
-            if isinstance(value, dict):
-                value = value.get("next") if value.get("cycles") != 0 else None
-            if isinstance(value, str):
-                due = datetime.fromisoformat(value)
-                timers.append((str(task.id), task.task_spec.bpmn_id or "", due.astimezone(timezone.utc)))
-        return timers
+        """(task id, bpmn id, due in UTC) of every timer the process waits for."""
+        return [timer for task in workflow.get_tasks(state=TaskState.WAITING) if (timer := _timer_of(task)) is not None]
 
     def fire_timers(self, workflow: BpmnWorkflow, *, now: datetime) -> None:
         """Fire every waiting timer that is due at `now` (the next run() steps past them)."""
@@ -365,6 +374,15 @@ class Engine:
     def data(self, workflow: BpmnWorkflow) -> dict[str, Any]:
         last = workflow.last_task
         return dict(last.data) if last is not None else dict(workflow.data)
+
+
+def _timer_of(task) -> tuple[str, str, datetime] | None:
+    value = task.internal_data.get("event_value")
+    if isinstance(value, dict):
+        value = value.get("next") if value.get("cycles") != 0 else None
+    if not isinstance(value, str):
+        return None
+    return str(task.id), task.task_spec.bpmn_id or "", datetime.fromisoformat(value).astimezone(timezone.utc)
 
 
 _DEFINITION_FORMS: dict[str, dict[str, FormSpec]] = {}

@@ -11,7 +11,7 @@ task's data rather than edit it in place (Engine.update_open_data changes only t
 byte, at every step of several paths through the shipped diagrams."""
 from __future__ import annotations
 
-from SpiffWorkflow.bpmn.serializer.default.workflow import TaskConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnSubWorkflowConverter, TaskConverter
 from SpiffWorkflow.util.task import TaskState
 
 _FINISHED = TaskState.FINISHED_MASK
@@ -30,4 +30,23 @@ class FinishedTaskConverter(TaskConverter):
             return kept[1]
         dct = super().to_dict(task)
         task.__dict__[_KEPT] = (made_from, dct)
+        return dct
+
+
+class FinishedSubWorkflowConverter(BpmnSubWorkflowConverter):
+    """A subprocess that has ended (a finished call activity) is serialized once and its dictionary given
+    out again while nothing it was made from changed: which task objects it holds and their states and
+    times, its data object, last task and outcome. Checked like the tasks' (the module docstring)."""
+
+    def to_dict(self, workflow):
+        if not workflow.completed:
+            return super().to_dict(workflow)
+        made_from = (workflow.success, id(workflow.data), len(workflow.data), workflow.last_task, workflow.task_tree,
+                     workflow.parent_task_id, tuple((task, task._state, task.last_state_change, len(task._children))
+                                                    for task in workflow.tasks.values()))
+        kept = workflow.__dict__.get(_KEPT)
+        if kept is not None and kept[0] == made_from:
+            return kept[1]
+        dct = super().to_dict(workflow)
+        workflow.__dict__[_KEPT] = (made_from, dct)
         return dct

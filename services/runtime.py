@@ -239,7 +239,7 @@ class Runtime:
         if loaded is not None and loaded.workflow is not workflow:
             loaded = None
         saved = loaded.saved if loaded is not None else None
-        ready = self.engine.ready_human_tasks(workflow, bundle)
+        ready, waiting = self.engine.open_work(workflow, bundle)   # one walk of the task tree
         data = self.engine.data(workflow) if not ready else ready[0].data
         _project_case(case, data)
         rules = lane_rules()
@@ -262,7 +262,7 @@ class Runtime:
         completed = self.engine.is_completed(workflow)
         state = self.engine.dump(workflow)   # this step succeeded: the instance is no longer failed (issue 11)
         save_instance(session, instance, state=state, status="completed" if completed else "running", now=now)
-        timers = [] if completed else self.engine.waiting_timers(workflow)
+        timers = [] if completed else waiting
         # timers and deadlines read only their own tables: no autoflush of the changes above (they go in
         # one flush at the end), except pauses and SLA events written earlier in this transaction
         if saved is None or sorted(saved.timers) != sorted(timers):

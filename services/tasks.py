@@ -3,11 +3,12 @@ H-R3.2 / H-R5.1 coordinator-only decisions). Bad input changes nothing: validati
 checks happen before the engine runs, and engine errors roll the whole command back."""
 from __future__ import annotations
 
+import functools
 import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from config.handbook import handbook
@@ -105,13 +106,19 @@ def unclaim_task(session: Session, *, task_id: str, username: str) -> None:
     task.claimed_by = None
 
 
+@functools.cache
+def _completion_query():
+    """Built once (building a statement costs more CPU than running it, issue 15)."""
+    return (select(HumanTaskRow, CaseRow, ProcessInstanceRow)
+            .join(CaseRow, CaseRow.id == HumanTaskRow.case_id)
+            .join(ProcessInstanceRow, ProcessInstanceRow.case_id == HumanTaskRow.case_id)
+            .where(HumanTaskRow.id == bindparam("task_id"))
+            .with_for_update(of=ProcessInstanceRow))
+
+
 def _task_for_completion(session: Session, task_id: str) -> tuple[HumanTaskRow, CaseRow, ProcessInstanceRow]:
     """The open task with its case and its instance, the instance row locked — one statement."""
-    found = session.execute(select(HumanTaskRow, CaseRow, ProcessInstanceRow)
-                            .join(CaseRow, CaseRow.id == HumanTaskRow.case_id)
-                            .join(ProcessInstanceRow, ProcessInstanceRow.case_id == HumanTaskRow.case_id)
-                            .where(HumanTaskRow.id == task_id)
-                            .with_for_update(of=ProcessInstanceRow)).first()
+    found = session.execute(_completion_query(), {"task_id": task_id}).first()
     if found is None:
         raise NotFound(f"unknown task {task_id}")
     task, case, instance = found

@@ -1,9 +1,10 @@
 """Contact attempts (H-R1.3): one row per mail sent, call made or reply received."""
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session
 
 from store.models import ContactAttemptRow
@@ -46,9 +47,14 @@ def attempts_of(session: Session, case_id: int) -> list[ContactAttemptRow]:
 def _known(session: Session, case_id: int) -> list[ContactAttemptRow]:
     memo = session.info.setdefault(_ATTEMPTS, {})
     if case_id not in memo:
-        memo[case_id] = list(session.execute(select(ContactAttemptRow).where(ContactAttemptRow.case_id == case_id)
-                                             .order_by(ContactAttemptRow.at, ContactAttemptRow.id)).scalars())
+        memo[case_id] = list(session.execute(_attempts_query(), {"case_id": case_id}).scalars())
     return memo[case_id]
+
+
+@functools.cache
+def _attempts_query():   # built once (issue 15)
+    return (select(ContactAttemptRow).where(ContactAttemptRow.case_id == bindparam("case_id"))
+            .order_by(ContactAttemptRow.at, ContactAttemptRow.id))
 
 
 def _forget(session: Session, *_args) -> None:

@@ -1,10 +1,11 @@
 """Users, teams and memberships (H-V2 teams, H-R1.5 coordinators): seeding from config and lookups."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, event, select
+from sqlalchemy import bindparam, delete, event, select
 from sqlalchemy.orm import Session
 
 from store.models import AbsenceRow, MembershipRow, TeamRow, UserRow
@@ -37,14 +38,20 @@ def _person_and_row(session: Session, username: str) -> tuple[Person | None, Use
     """person() with the user's row, which the memory holds so the identity map answers session.get."""
     people = session.info.setdefault(_PEOPLE, {})
     if username not in people:
-        rows = session.execute(select(UserRow, MembershipRow.team, MembershipRow.role)
-                               .outerjoin(MembershipRow, MembershipRow.username == UserRow.username)
-                               .where(UserRow.username == username)).all()
+        rows = session.execute(_person_query(), {"username": username}).all()
         user = rows[0][0] if rows else None
         people[username] = (None, None) if user is None else (Person(
             username=user.username, display_name=user.display_name, active=bool(user.active),
             roles=tuple(user.roles or ()), teams={r.team: r.role for r in rows if r.team is not None}), user)
     return people[username]
+
+
+@functools.cache
+def _person_query():
+    """Built once: building a statement and its cache key costs more CPU than running it (issue 15)."""
+    return (select(UserRow, MembershipRow.team, MembershipRow.role)
+            .outerjoin(MembershipRow, MembershipRow.username == UserRow.username)
+            .where(UserRow.username == bindparam("username")))
 
 
 def _forget_people(session: Session, *_args) -> None:

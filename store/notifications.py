@@ -84,8 +84,13 @@ def _add_once(session: Session, *, source: str, username: str, kind: str, case: 
 def coordinators(session: Session, team: str | None) -> list[str]:
     if not team:
         return []
-    query = select(MembershipRow.username).where(MembershipRow.team == team, MembershipRow.role == "coordinator")
-    return list(session.execute(query).scalars())
+    return list(session.execute(_coordinators_query(), {"team": team}).scalars())
+
+
+@functools.cache
+def _coordinators_query():   # built once (issue 15)
+    return select(MembershipRow.username).where(MembershipRow.team == bindparam("team"),
+                                                MembershipRow.role == "coordinator")
 
 
 def notify_new_task(session: Session, *, case: CaseRow, task_name: str, task_id: str, team: str | None, role: str,

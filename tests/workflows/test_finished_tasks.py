@@ -92,3 +92,17 @@ def test_a_kept_dictionary_is_not_given_out_for_a_task_whose_data_or_children_we
     kept[0].data = {**kept[0].data, "late_change": "ja"}          # replaced, as the library does it
     kept[1].triggered = not kept[1].triggered
     assert engine._serializer.to_dict(workflow) == library.to_dict(workflow)
+
+
+def test_an_ended_subprocess_is_kept_and_serialized_afresh_when_its_data_is_replaced(engine_and_bundle):
+    engine, bundle = engine_and_bundle
+    library = _library()
+    workflow = _walked(engine, bundle, STEPS)
+    engine._serializer.to_dict(workflow)
+    ended = [s for s in workflow.subprocesses.values() if s.completed]
+    assert ended and all(_KEPT in s.__dict__ for s in ended)   # the call activities that ended: kept
+    first = engine._serializer.to_dict(workflow)["subprocesses"][str(ended[0].parent_task_id)]
+    assert engine._serializer.to_dict(workflow)["subprocesses"][str(ended[0].parent_task_id)] is first
+    ended[0].data = {**ended[0].data, "late_change": "ja"}
+    assert engine._serializer.to_dict(workflow) == library.to_dict(workflow)
+    assert engine._serializer.to_dict(workflow)["subprocesses"][str(ended[0].parent_task_id)]["data"]["late_change"] == "ja"
