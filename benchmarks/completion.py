@@ -76,6 +76,11 @@ BEFORE_MEASURED = [
     ("bytes per closed case, SQLite", "54.3 KB in pages, 44.7 KB data (human_task 21.5 KB of it)"),
     ("bytes per closed case, PostgreSQL data", "30.8 KB"),
 ]
+# before the completion's writes became Core statements and its reads prepared ones (store/core_writes.py)
+ROUND_START = ("commit 27cad09 — `make bench` 2026-12-01 17:37 UTC, load average 1.2: service layer SQLite 5.07 ms "
+               "CPU = 0.69× the bare round trip with spec (7.35 ms), PostgreSQL 7.08 ms = 0.96×; HTTP served by "
+               "uvicorn 7.00 / 8.67 ms = 0.95× / 1.18×; on a quiet machine (load 0.3) the service layer on SQLite "
+               "measured 3.60 ms beside 5.89 ms (0.61×)")
 # the size part on commit 2b5f8a4, before migration 0016 (one FTS5 row / tsvector per case, re-indexed on every
 # Work Info insert, with a copy of the text; a recorded_answer row per completion), 2026-12-01 16:20 UTC
 SIZE_BEFORE_0016 = ("SQLite 32.4 KB in pages, 27.1 KB data (process_instance 5.6, work_info 5.0, human_task 3.9, "
@@ -529,6 +534,8 @@ under different load:
 | before | figure |
 | --- | --- |
 {before_rows}
+
+Start of the last round: {ROUND_START}.
 
 The issue's own figures (measured differently, before this round): service layer {b['service_wall']} ms wall /
 {b['service_cpu']} ms CPU = {b['service_ratio']}× the bare round trip with spec ({b['bare_spec_wall']} ms wall / {b['bare_spec_cpu']} ms CPU;

@@ -25,12 +25,7 @@ class FinishedTaskConverter(TaskConverter):
             return super().to_dict(task)
         made_from = (task._state, task.last_state_change, task.triggered, tuple(task._children),
                      id(task.data), id(parent.data), id(task.internal_data), len(task.internal_data))
-        kept = task.__dict__.get(_KEPT)
-        if kept is not None and kept[0] == made_from:
-            return kept[1]
-        dct = super().to_dict(task)
-        task.__dict__[_KEPT] = (made_from, dct)
-        return dct
+        return _kept(task, made_from, super().to_dict)
 
 
 class FinishedSubWorkflowConverter(BpmnSubWorkflowConverter):
@@ -44,9 +39,14 @@ class FinishedSubWorkflowConverter(BpmnSubWorkflowConverter):
         made_from = (workflow.success, id(workflow.data), len(workflow.data), workflow.last_task, workflow.task_tree,
                      workflow.parent_task_id, tuple((task, task._state, task.last_state_change, len(task._children))
                                                     for task in workflow.tasks.values()))
-        kept = workflow.__dict__.get(_KEPT)
-        if kept is not None and kept[0] == made_from:
-            return kept[1]
-        dct = super().to_dict(workflow)
-        workflow.__dict__[_KEPT] = (made_from, dct)
-        return dct
+        return _kept(workflow, made_from, super().to_dict)
+
+
+def _kept(obj, made_from: tuple, to_dict) -> dict:
+    """The dictionary kept on `obj` while `made_from` is unchanged, else a new one from `to_dict(obj)`."""
+    kept = obj.__dict__.get(_KEPT)
+    if kept is not None and kept[0] == made_from:
+        return kept[1]
+    dct = to_dict(obj)
+    obj.__dict__[_KEPT] = (made_from, dct)
+    return dct
