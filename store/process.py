@@ -73,7 +73,7 @@ def complete_task_row(session: Session, task: HumanTaskRow, *, by: str, at: date
     values = {"status": "completed", "completed_at": at, "completed_by": by, "answers": answers,
               "answer_seq": sequence}
     if update_row(session, task, values, guard=("status", "open")) != 1:
-        raise InvalidState(f"task {task.id} is no longer open")
+        raise InvalidState(f"task {task.id} was just completed or cancelled by someone else")
 
 
 def replace_timers(session: Session, instance_id: int, timers: list[tuple[str, str, datetime]]) -> None:

@@ -24,6 +24,8 @@ _REFUSALS = [
     (r"unknown case (\S+)", lambda m: f"Sagen {m[1]} findes ikke."),
     (r"unknown task \S+", lambda m: "Opgaven findes ikke (den er måske allerede udført)."),
     (r"task \S+ is already (\w+)", lambda m: f"Opgaven er allerede {_status(m[1]).lower()}."),
+    (r"task \S+ was just completed or cancelled by someone else",
+     lambda m: "En anden har netop udført opgaven, eller den er annulleret. Genindlæs siden."),
     (r"the task (?:is|was just) claimed by (\S+)", lambda m: f"Opgaven er taget af {m[1]}."),
     (r"\S+ is not coordinator of team (\S+); only the coordinator may (?:do '(.+)'|reassign)",
      lambda m: f"Kun koordinatoren for {_team(m[1])} må gøre dette."),

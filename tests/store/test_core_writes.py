@@ -13,8 +13,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from services.cases import NewCase, open_case
 from store.cases import add_work_info
 from store.core_writes import pending_rows, write_changes
-from store.models import CaseRow, ProcessInstanceRow, WorkInfoRow
-from store.process import save_instance
+from domain.errors import InvalidState
+from store.models import CaseRow, HumanTaskRow, ProcessInstanceRow, WorkInfoRow
+from store.process import complete_task_row, save_instance
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 NEW = NewCase(case_type="incident", summary="Printeren på afsnit 3 virker ikke", customer_name="Kunde", impact=3,
@@ -103,3 +104,17 @@ def test_a_saved_instance_and_a_written_case_leave_nothing_to_flush(session, cas
                            .where(CaseRow.summary == "Printeren virker stadig ikke")).scalar_one() == 1
     assert session.execute(select(ProcessInstanceRow.version).where(ProcessInstanceRow.id == instance.id)
                            ).scalar_one() == version + 1
+
+
+def test_completing_a_task_someone_else_just_completed_is_refused(session, case, db_engine):
+    task = session.execute(select(HumanTaskRow).where(HumanTaskRow.case_id == case.id,
+                                                      HumanTaskRow.status == "open")).scalars().first()
+    with db_engine.begin() as other:   # the colleague's completion, committed in between
+        other.execute(HumanTaskRow.__table__.update().where(HumanTaskRow.__table__.c.id == task.id)
+                      .values(status="completed", completed_by="sd.tekniker2"))
+    with pytest.raises(InvalidState, match="just completed or cancelled"):
+        complete_task_row(session, task, by="sd.tekniker", at=T0, answers={"a": 1}, sequence=1)
+    session.rollback()
+    stored = session.execute(select(HumanTaskRow.completed_by, HumanTaskRow.answers)
+                             .where(HumanTaskRow.id == task.id)).one()
+    assert tuple(stored) == ("sd.tekniker2", None)

@@ -46,6 +46,8 @@ def test_refusals_are_said_in_danish():
     assert danish_refusal("app.tekniker is not coordinator of team application_operations; only the coordinator "
                           "may do 'Fordel sagen'", 403) == "Kun koordinatoren for Applikationsdrift må gøre dette."
     assert danish_refusal("the task is claimed by app.tekniker2", 403) == "Opgaven er taget af app.tekniker2."
+    assert danish_refusal("task 5f0c was just completed or cancelled by someone else", 409) == (
+        "En anden har netop udført opgaven, eller den er annulleret. Genindlæs siden.")
     assert danish_refusal("du har ikke adgang til denne sag", 403) == "Du har ikke adgang til denne sag."
     assert danish_refusal("some internal detail nobody translated", 409) == "Handlingen passer ikke til sagens tilstand."
 
