@@ -10,7 +10,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from services.dispatcher import retry_dead
-from services.worklist import HAS_SLA, sla_clock
+from services.sla_clock import HAS_SLA, sla_clock
 from services.failures import failure_label
 from store.models import (CaseRow, HumanTaskRow, OutboxRow, ProcessDefinitionRow, ProcessInstanceRow, SlaEventRow,
                           WaitingTimerRow)

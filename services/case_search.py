@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from config.handbook import handbook
 from services.sla import FINISHED_STATUSES
 from store.cases import format_case_number
-from services.worklist import SlaClock, sla_clock
+from services.sla_clock import SlaClock, sla_clock
 from store.models import CaseRow, ProcessInstanceRow, SlaEventRow, WaitingTimerRow
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")

@@ -26,7 +26,7 @@ from store.models import CasePauseRow, CaseRow, HumanTaskRow, ProcessDefinitionR
 from store.process import instance_for_case, replace_timers, save_instance, tasks_of
 from store.core_writes import add_row, write_changes
 from tasks.context import OperationContext
-from tasks.operations import OPERATIONS, run_operation
+from tasks.operations import run_operation
 from engine.diagram_xml import normalise_source
 from engine.adapter import DefinitionBundle, Engine, ServiceCall
 

@@ -21,7 +21,7 @@ from store.cases import add_work_info
 from store.directory import DbDirectory
 from services.case_access import readable_teams, require_read, require_team_read
 from store.models import CaseRow, HumanTaskRow, ProcessInstanceRow
-from store.process import complete_task_row, forms_of_tasks, instance_for_case, list_open_tasks
+from store.process import complete_task_row, forms_of_tasks, list_open_tasks
 
 
 def task_document(task: HumanTaskRow, case_number: str | None, form: FormSpec) -> dict:

@@ -1,11 +1,10 @@
 """The worklist (H-R2.2): my tasks, my teams' tasks, unassigned tasks and the cases of absent
-colleagues, sorted by the nearest SLA deadline (H-S) with the state of that clock; filters and
-search; and the coordinator's reassignment of an absent colleague's task, which writes Work Info
-(H-R1.1, H-R2.2)."""
+colleagues, sorted by the nearest SLA deadline (H-S) with the state of that clock (services/sla_clock.py);
+filters and search, and the count per view. The reassignment of an absent colleague's task is in
+services/reassignment.py, a task's page in services/task_form.py."""
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 from itertools import islice
@@ -15,33 +14,12 @@ from sqlalchemy import String, and_, case as sql_case, func, or_, select, type_c
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.util import find_tables
 
-from config.handbook import handbook
-from domain.errors import Forbidden, FormInvalid, InvalidState, NotFound
-from domain.form_conditions import show_if_tree
-from domain.forms import FormSpec
-from services.case_context import CaseContext, build_context, diagram_facts
-from store.notifications import notify
-from services.people import people_choices
-from services.runtime import Runtime
-from store.cases import add_work_info
+from domain.errors import InvalidState
+from services.sla_clock import HAS_SLA, SlaClock, clock as _clock
 from store.directory import DbDirectory
-from services.case_access import require_read, require_work
-from store.models import CaseRow, HumanTaskRow, MembershipRow, UserRow
-from store.process import instance_for_case
+from store.models import CaseRow, HumanTaskRow, UserRow
 
 VIEWS = ("mine", "team", "unassigned", "absent")
-HAS_SLA = hasattr(CaseRow, "reaction_due")
-
-
-class SlaClock(NamedTuple):
-    """The deadline that matters now: reaction before work starts, resolution afterwards. (Named tuples,
-    this and WorklistItem: immutable like a frozen dataclass, a third of the cost for 200 rows.)"""
-
-    target: str | None          # reaction | resolution | None
-    due_at: datetime | None
-    warn_at: datetime | None
-    state: str                  # none | ok | warning | breach | paused | met | missed (finished cases)
-    seconds_left: int | None
 
 
 class WorklistItem(NamedTuple):
@@ -60,32 +38,6 @@ class WorklistItem(NamedTuple):
     assignee: str | None
     sla: SlaClock
     remedy_number: str | None = None     # the linked Remedy incident, shown beside ours (issue 14)
-
-
-def sla_clock(case: CaseRow, *, now: datetime) -> SlaClock:
-    if not HAS_SLA:
-        return SlaClock(None, None, None, "none", None)
-    started = case.started_at is not None
-    due, warn = (case.resolution_due, case.resolution_warn_at) if started else (case.reaction_due, case.reaction_warn_at)
-    return _clock(started, due, warn, case.resolved_at or case.closed_at, case.sla_paused, now)
-
-
-def _clock(started: bool, due: datetime | None, warn: datetime | None, done: datetime | None, paused: bool,
-           now: datetime) -> SlaClock:
-    """The clock from the deadline that matters (reaction before work starts, resolution after) and
-    when the case was resolved or closed."""
-    target = "resolution" if started else "reaction"
-    if done is not None:
-        if started and due is not None:
-            return SlaClock("resolution", due, None, "met" if done <= due else "missed", None)
-        return SlaClock(None, None, None, "none", None)
-    if started and paused:
-        return SlaClock(target, None, None, "paused", None)
-    if due is None:
-        return SlaClock(target, None, None, "none", None)
-    left = int((due - now).total_seconds())
-    state = "breach" if left <= 0 else "warning" if warn is not None and now >= warn else "ok"
-    return SlaClock(target, due, warn, state, left)
 
 
 # what a worklist row shows: plain columns, no ORM entities, the SLA clock's inputs chosen in SQL (issue 15:
@@ -303,114 +255,3 @@ def _document(row, now: datetime) -> dict:
             "assignee": claimed_by, "summary": summary, "priority": priority, "status": status,
             "sla": {"target": clock.target, "state": clock.state,
                     "due_at": clock.due_at.isoformat() if clock.due_at else None}}
-
-
-def absent_colleagues(session: Session, *, username: str) -> list[UserRow]:
-    """Absent members of the teams `username` coordinates (H-R2.2)."""
-    teams = [t for t, r in DbDirectory(session).memberships(username).items() if r == "coordinator"]
-    if not teams:
-        return []
-    members = select(MembershipRow.username).where(MembershipRow.team.in_(teams))
-    query = select(UserRow).where(UserRow.username.in_(members), UserRow.absent.is_(True)).order_by(UserRow.username)
-    return list(session.execute(query).scalars())
-
-
-def reassign_task(session: Session, *, task_id: str, to_user: str, by_user: str, now: datetime,
-                  runtime: Runtime | None = None) -> HumanTaskRow:
-    """A coordinator moves an absent colleague's open task to a present member of the team (H-R2.2)."""
-    task = session.get(HumanTaskRow, task_id)
-    if task is None:
-        raise NotFound(f"unknown task {task_id}")
-    if task.status != "open":
-        raise InvalidState(f"task {task_id} is already {task.status}")
-    directory = DbDirectory(session)
-    if not directory.is_coordinator(by_user, task.team or ""):
-        raise Forbidden(f"{by_user} is not coordinator of team {task.team}; only the coordinator may reassign")
-    case = session.get(CaseRow, task.case_id)
-    holder = task.claimed_by or (case.assignee if task.role == "member" else None)
-    holder_row = directory.user(holder) if holder else None
-    if holder_row is None or not holder_row.absent:
-        raise InvalidState("only tasks of an absent colleague can be reassigned; claim or distribute it instead")
-    receiver = directory.user(to_user)
-    if receiver is None or not receiver.active or receiver.absent:
-        raise InvalidState(f"{to_user} is unknown, inactive or absent")
-    needed_coordinator = task.role == "coordinator"
-    if not directory.is_member(to_user, task.team or "") or (
-            needed_coordinator and not directory.is_coordinator(to_user, task.team or "")):
-        raise InvalidState(f"{to_user} may not do {task.name!r} in team {task.team}")
-    task.claimed_by = to_user
-    if case.assignee == holder:
-        case.assignee = to_user
-        if runtime is not None:   # the process data too, or the next step would put the old name back
-            runtime.update_case_data(session, case=case, updates={"assignee": to_user}, actor=by_user, now=now)
-    book = handbook()
-    add_work_info(session, case_id=case.id, event="reassigned", work_log_type=book.work_log_type("reassigned"),
-                  summary=f"Opgaven '{task.name}' er flyttet fra {holder} (fraværende) til {to_user}",
-                  notes=f"Flyttet af koordinator {by_user}", author=by_user, view_access="internal", now=now)
-    notify(session, usernames=[to_user], kind="assigned", case=case, key=f"reassign:{task.id}:{now.isoformat()}",
-           summary=f"Opgave flyttet til dig: {task.name} ({case.number})", now=now)   # issue 13
-    session.flush()
-    return task
-
-
-
-@dataclass(frozen=True)
-class TaskForm:
-    """An open task with its form and the values to show: prefilled from the case data (H-V1)."""
-
-    task: HumanTaskRow
-    case: CaseRow
-    form: FormSpec
-    values: dict
-    context: CaseContext | None = None   # the case beside the form (issue 12)
-    conditions: dict | None = None       # field id -> show_if as a JSON tree for the browser
-    pickers: dict | None = None          # field id -> people to choose from (team_member fields)
-
-
-def task_form(session: Session, runtime: Runtime, *, task_id: str, reader: str | None = None) -> TaskForm:
-    """A task with its form and case; with `reader`, only if that person may read the case."""
-    task = session.get(HumanTaskRow, task_id)
-    if task is None:
-        raise NotFound(f"unknown task {task_id}")
-    case = session.get(CaseRow, task.case_id)
-    if reader is not None:
-        require_read(session, username=reader, case=case)
-    values: dict = {}
-    data: dict = {}
-    instance = instance_for_case(session, case.id)
-    bundle = runtime.bundle(session, instance.definition_id)
-    form = runtime.engine.forms(bundle).get(task.bpmn_id) or FormSpec()   # from the definition (issue 15)
-    if task.status == "open":
-        data = runtime.engine.task_view(runtime.engine.load(bundle, instance.state), bundle, task_id).data
-    for f in form.fields:
-        values[f.id] = f.starting_value(data)   # prefill, else prefill_from (e.g. Remedy's assignment)
-    context = build_context(session, case=case, bpmn_id=task.bpmn_id, data=data,
-                            facts=diagram_facts(bundle.content_hash, bundle.sources))
-    types = {f.id: f.type for f in form.fields}
-    conditions = {f.id: tree for f in form.fields if f.show_if
-                  for tree in [show_if_tree(f.show_if, types, data)] if tree is not None}
-    return TaskForm(task, case, form, values, context, conditions, people_choices(session, form, data))
-
-
-def add_case_note(session: Session, *, number: str, username: str, summary: str, notes: str,
-                  now: datetime) -> None:
-    """A person's own Work Info entry on a case (H-R1.1); any active team member may write one."""
-    case = session.execute(select(CaseRow).where(CaseRow.number == number)).scalar_one_or_none()
-    if case is None:
-        raise NotFound(f"unknown case {number}")
-    require_work(session, username=username, case=case)   # the service desk and the case's current team
-    summary, notes = summary.strip(), notes.strip()
-    if not 3 <= len(summary) <= 300:
-        raise FormInvalid({"summary": "Overskriften skal være 3-300 tegn."})
-    if len(notes) > 20000:
-        raise FormInvalid({"notes": "Teksten må højst være 20.000 tegn."})
-    add_work_info(session, case_id=case.id, event="note", work_log_type=handbook().work_log_type("note"),
-                  summary=summary, notes=notes, author=username, view_access="internal", now=now)
-
-
-def present_members(session: Session, *, team: str) -> list[str]:
-    """Active, present members of a team: who can take over an absent colleague's task."""
-    query = (select(UserRow.username).join(MembershipRow, MembershipRow.username == UserRow.username)
-             .where(MembershipRow.team == team, UserRow.absent.is_(False), UserRow.active.is_(True))
-             .order_by(UserRow.username))
-    return list(session.execute(query).scalars())

@@ -18,7 +18,8 @@ from services.insight_links import case_runs
 from services.insight_report import case_insight_panel
 from services.runtime import Runtime
 from services.tasks import complete_task, list_tasks
-from services.worklist import sla_clock, task_form
+from services.sla_clock import sla_clock
+from services.task_form import task_form
 from services.conversation import add_note as add_typed_note
 from web.routes_conversation import conversation_panel
 from web.auth import WORK_ROLES, in_one_hop, requires

@@ -22,7 +22,7 @@ from services.conversation import conversation, write_to_customer
 from services.customer_replies import decide_unverified
 from services.mail_quarantine import quarantined_mails, retry_quarantined
 from services.runtime import Runtime
-from services.worklist import present_members
+from services.reassignment import present_members
 from web.auth import WORK_ROLES, requires
 from web.deps import DbId, db_session, flash, now, redirect, render, runtime
 

@@ -13,7 +13,8 @@ from config.handbook import handbook
 from services.auth import Principal
 from services.runtime import Runtime
 from services.tasks import claim_task, unclaim_task
-from services.worklist import VIEWS, absent_colleagues, present_members, reassign_task, view_counts, worklist
+from services.reassignment import absent_colleagues, present_members, reassign_task
+from services.worklist import VIEWS, view_counts, worklist
 from store.directory import DbDirectory
 from web.auth import WORK_ROLES, in_one_hop, requires
 from web.deps import db_session, flash, now, redirect, render, runtime

@@ -27,7 +27,7 @@ def badge_words(t) -> Markup:
 
 
 def sla_badge(clock, t, words=None) -> Markup:
-    """`clock`: a services.worklist.SlaClock; `t`: the page's translator; `words`: badge_words(t) when a
+    """`clock`: a services.sla_clock.SlaClock; `t`: the page's translator; `words`: badge_words(t) when a
     list computes them once."""
     state = clock.state
     if state in ("met", "missed"):

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from config.handbook import organisation
 from config.settings import get_settings
-from services.worklist import sla_clock
+from services.sla_clock import sla_clock
 from services.dispatcher import purpose_label
 from web.i18n_workspace import DELIVERY_KINDS_DA, DELIVERY_STATUS_DA, WORK_LOG_TYPES_DA
 

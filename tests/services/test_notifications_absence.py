@@ -11,7 +11,7 @@ from domain.errors import Forbidden, FormInvalid, InvalidState
 from services.absence import end_absence, mark_absent, reassign_case
 from store.notifications import change_settings, mark_read, unread_count
 from services.watchdog import sweep
-from services.worklist import absent_colleagues
+from services.reassignment import absent_colleagues
 from store.db import session_factory
 from store.models import NotificationRow, OutboxRow, UserRow
 from casewalk import T0, CaseWalk

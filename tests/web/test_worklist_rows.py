@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from services.worklist import SlaClock
+from services.sla_clock import SlaClock
 from web.i18n import Translator
 import anyio.to_thread
 from markupsafe import Markup, escape

@@ -16,7 +16,7 @@ from config.attachments import AttachmentSettings
 from config.settings import Settings
 from services.mail_inbox import poll_inbox
 from services.transports import dispatch
-from services.worklist import task_form
+from services.task_form import task_form
 from store.db import session_factory
 from store.models import AttachmentRow, CaseRow, OutboxRow
 

@@ -20,7 +20,7 @@ from connectors.remedy.simulator import format_ar_timestamp
 from services.remedy_sync import sync
 from services.tasks import list_tasks
 from services.transports import dispatch
-from services.worklist import task_form
+from services.task_form import task_form
 from store.models import CaseRow, UserRow, WorkInfoRow
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "services"))
