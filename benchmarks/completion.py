@@ -547,10 +547,10 @@ Why the goal is not met: most of what is left is content that people or the engi
 {content_text}
 
 — and the rest is what holds it: keys, timestamps (on SQLite 26-character text), the task names and lanes,
-row headers and, on SQLite, the indexes. Shrinking that (integer timestamps on SQLite, task rows without a
-rowid and without the instance index, partial indexes over open tasks and undelivered outbox rows, binary
-task ids, task names read from the definition, the closed state recompressed at zstd level 15: about
-0.5 KB for 2.7 ms CPU once) adds up to roughly 4.5 KB on SQLite, ~14 KB a case. Below 12 KB only by dropping
+row headers and, on SQLite, the indexes (the worklist's holds open tasks only since migration 0018).
+Shrinking the rest (integer timestamps on SQLite, task rows without a rowid and without the instance index,
+binary task ids, task names read from the definition, the closed state recompressed at zstd level 15:
+about 0.5 KB for 2.7 ms CPU once) adds up to roughly 4 KB on SQLite, ~14 KB a case. Below 12 KB only by dropping
 or hiding content: the answers are kept twice (on the task row for `bpmn simulate`, and in the state),
 the outbox payloads are read after delivery (the conversation view, Remedy state, insight), Work Info is
 the case's record in plain text; compressing it would take it out of reach of the database's own tools.

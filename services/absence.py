@@ -22,7 +22,7 @@ from store.notifications import notify
 from services.runtime import Runtime
 from store.cases import add_work_info
 from store.directory import DbDirectory
-from store.models import AbsenceRow, HumanTaskRow, MembershipRow, UserRow
+from store.models import OPEN_TASK, AbsenceRow, HumanTaskRow, MembershipRow, UserRow
 
 LOCAL = ZoneInfo("Europe/Copenhagen")
 
@@ -137,7 +137,7 @@ def reassign_case(session: Session, runtime: Runtime, *, case_number: str, to_us
     previous = case.assignee
     if previous == to_user:
         raise InvalidState(f"sagen er allerede tildelt {to_user}")
-    tasks = session.execute(select(HumanTaskRow).where(HumanTaskRow.case_id == case.id, HumanTaskRow.status == "open",
+    tasks = session.execute(select(HumanTaskRow).where(HumanTaskRow.case_id == case.id, OPEN_TASK,
                                                        HumanTaskRow.team == case.team, HumanTaskRow.role == "member")
                             ).scalars().all()
     moved = []

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from services.dispatcher import retry_dead
 from services.sla_clock import HAS_SLA, sla_clock
 from services.failures import failure_label
-from store.models import (CaseRow, HumanTaskRow, OutboxRow, ProcessDefinitionRow, ProcessInstanceRow, SlaEventRow,
+from store.models import (OPEN_TASK, CaseRow, HumanTaskRow, OutboxRow, ProcessDefinitionRow, ProcessInstanceRow, SlaEventRow,
                           WaitingTimerRow)
 
 OPEN_EXCLUDED = ("closed", "rejected", "routed")
@@ -140,7 +140,7 @@ def problem_instances(session: Session, *, limit: int = 200, team: str | None = 
     """Instances whose last step failed (issue 11: whether or not a task is open), with status error,
     and running ones that wait for nothing (no open task, no timer) while their case is not waiting
     for the customer. `team`: only the cases of that team (a coordinator's worklist)."""
-    has_task = exists().where(HumanTaskRow.instance_id == ProcessInstanceRow.id, HumanTaskRow.status == "open")
+    has_task = exists().where(HumanTaskRow.instance_id == ProcessInstanceRow.id, OPEN_TASK)
     has_timer = exists().where(WaitingTimerRow.instance_id == ProcessInstanceRow.id)
     query = (select(ProcessInstanceRow, CaseRow.number, CaseRow.status)
              .join(CaseRow, CaseRow.id == ProcessInstanceRow.case_id)
@@ -153,7 +153,7 @@ def problem_instances(session: Session, *, limit: int = 200, team: str | None = 
     rows = session.execute(query).all()
     metas: dict[int, dict] = {}
     open_counts = dict(session.execute(select(HumanTaskRow.instance_id, func.count())
-                                       .where(HumanTaskRow.status == "open",
+                                       .where(OPEN_TASK,
                                               HumanTaskRow.instance_id.in_([r.id for r, _, _ in rows]))
                                        .group_by(HumanTaskRow.instance_id)).all()) if rows else {}
     result = []

@@ -20,7 +20,7 @@ from services.runtime import Runtime
 from store.cases import add_case
 from store.deployments import answers_of
 from store.directory import DbDirectory
-from store.models import CaseRow, HumanTaskRow, MembershipRow, ProcessInstanceRow
+from store.models import OPEN_TASK, CaseRow, HumanTaskRow, MembershipRow, ProcessInstanceRow
 from tasks.context import OperationContext
 from tasks.operations import OPERATIONS, run_operation
 from domain.process_data import CASE_FIELDS
@@ -154,7 +154,7 @@ def _replay_case(session, runtime, bundle: DefinitionBundle, case: CaseRow, reco
             return result
         result.steps += 1
     still_open = session.execute(select(HumanTaskRow.bpmn_id).where(HumanTaskRow.case_id == case.id,
-                                                                    HumanTaskRow.status == "open")).scalars().all()
+                                                                    OPEN_TASK)).scalars().all()
     ready = sorted(v.bpmn_id for v in runtime.engine.ready_human_tasks(workflow, bundle))
     if ready != sorted(still_open):
         return _changed(result, runtime, bundle, workflow, still_open[0] if still_open else None)

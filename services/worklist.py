@@ -17,7 +17,7 @@ from sqlalchemy.sql.util import find_tables
 from domain.errors import InvalidState
 from services.sla_clock import HAS_SLA, SlaClock, clock as _clock
 from store.directory import DbDirectory
-from store.models import CaseRow, HumanTaskRow, UserRow
+from store.models import OPEN_TASK, CaseRow, HumanTaskRow, UserRow
 
 VIEWS = ("mine", "team", "unassigned", "absent")
 
@@ -203,7 +203,7 @@ def _conditions(shape: tuple) -> tuple:
         visible = or_(*shelves)
         parts = ([and_(visible, HumanTaskRow.claimed_by.in_(absent))] if absent else []) + [
             and_(visible, unclaimed, part) for part in (on_cases_of(CaseRow.assignee.in_(absent)) if absent else [])]
-    filters = [HumanTaskRow.status == "open"]
+    filters = [OPEN_TASK]
     if priority:
         filters.append(CaseRow.priority == priority)
     if status:

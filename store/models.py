@@ -7,7 +7,7 @@ import json
 from datetime import datetime, timezone
 
 from sqlalchemy import (JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary,
-                        String, Text, TypeDecorator, UniqueConstraint, false, true)
+                        String, Text, TypeDecorator, UniqueConstraint, false, literal_column, true)
 from sqlalchemy import insert_sentinel
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -261,11 +261,17 @@ class HumanTaskRow(Base):
     # instance's version when they were given: the replay order of a case's answers (migration 0016)
     answers: Mapped[dict | None] = mapped_column(CompactJSON, deferred=True)
     answer_seq: Mapped[int | None]
-    __table_args__ = (Index("ix_human_task_worklist", "status", "team", "role", "sla_due_at"),
+    __table_args__ = (Index("ix_human_task_worklist", "status", "team", "role", "sla_due_at"),   # partial: OPEN_TASK
                       # partial, WHERE claimed_by IS NOT NULL, on both databases (migration 0015); not written here:
                       # naming postgresql_where makes SQLAlchemy load its PostgreSQL dialect in every process, also
                       # on SQLite (≈ 0.02 s of `sagsflow case show`, issue 15), and Alembic's comparison ignores it
                       Index("ix_human_task_claimed", "claimed_by", "status", "sla_due_at"))
+
+
+# ix_human_task_worklist holds open tasks only (migration 0018): a statement that should use it names the
+# state as this literal — a PostgreSQL generic plan (a prepared statement after its first executions) does
+# not use a partial index through a bound parameter (tests/store/test_open_task_index.py)
+OPEN_TASK = HumanTaskRow.status == literal_column("'open'")
 
 
 class WaitingTimerRow(Base):

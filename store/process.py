@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from domain.errors import InvalidState
 from store.core_writes import update_row
-from store.models import HumanTaskRow, ProcessDefinitionRow, ProcessInstanceRow, WaitingTimerRow
+from store.models import OPEN_TASK, HumanTaskRow, ProcessDefinitionRow, ProcessInstanceRow, WaitingTimerRow
 
 if TYPE_CHECKING:   # forms are read by the task pages, not by `case show` (issue 15: CLI start)
     from domain.forms import FormSpec
@@ -35,7 +35,7 @@ def tasks_of(session: Session, instance_id: int) -> list[HumanTaskRow]:
 
 def list_open_tasks(session: Session, *, case_id: int | None = None, team: str | None = None,
                     limit: int = 500) -> list[HumanTaskRow]:
-    query = select(HumanTaskRow).where(HumanTaskRow.status == "open")
+    query = select(HumanTaskRow).where(OPEN_TASK)
     if case_id is not None:
         query = query.where(HumanTaskRow.case_id == case_id)
     if team is not None:
