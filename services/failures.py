@@ -95,15 +95,6 @@ def record_failure(factory: sessionmaker[Session], failure: ProcessFailed) -> bo
     return True
 
 
-def clear_failure(instance: ProcessInstanceRow) -> bool:
-    """After a successful step: the instance is no longer failed. True when it was."""
-    if instance.failed_at is None:
-        return False
-    instance.failed_at = instance.failed_element = instance.failed_by = instance.failed_step = None
-    instance.error = None
-    return True
-
-
 def failure_label(instance: ProcessInstanceRow | None, task_meta: dict) -> str | None:
     """"Fejl i processen ved <element>" for a failed instance, else None."""
     if instance is None or instance.failed_at is None:

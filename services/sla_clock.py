@@ -31,7 +31,7 @@ def sla_clock(case: CaseRow, *, now: datetime) -> SlaClock:
 
 
 def clock(started: bool, due: datetime | None, warn: datetime | None, done: datetime | None, paused: bool,
-           now: datetime) -> SlaClock:
+          now: datetime) -> SlaClock:
     """The clock from the deadline that matters (reaction before work starts, resolution after) and
     when the case was resolved or closed."""
     target = "resolution" if started else "reaction"

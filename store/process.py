@@ -52,9 +52,8 @@ def save_instance(session: Session, instance: ProcessInstanceRow, *, state: byte
     less than flushing the object). Someone else's step in between: StaleDataError, as from the ORM.
     The row object is left as if flushed; a row not in the database yet is saved by the ORM."""
     values = {"state": state, "status": status, "updated_at": now}
-    for column in _FAILURE_COLUMNS:   # a successful step: no longer failed (issue 11)
-        if getattr(instance, column) is not None:
-            values[column] = None
+    if instance.failed_at is not None:   # a successful step: no longer failed (issue 11)
+        values.update(dict.fromkeys(_FAILURE_COLUMNS))
     if not inspect(instance).persistent or "version" in inspect(instance).committed_state:
         for column, value in values.items():
             setattr(instance, column, value)

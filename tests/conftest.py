@@ -11,10 +11,11 @@ import os
 os.environ.setdefault("SAGSFLOW_ENGINE_VERIFY_DUMPS", "1")
 
 import shutil  # noqa: E402 - the self-check must be set before the engine is imported
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import make_url, text
+from sqlalchemy import event, make_url, text
 
 from config.handbook import organisation
 from config.settings import Settings, get_settings
@@ -82,6 +83,22 @@ def db_engine(db_url, shared_engine):
         session.commit()
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def sql_log(db_engine):
+    """`with sql_log() as statements:` — the SQL text of every statement sent to the test database inside
+    the block, in order (SQLAlchemy's before_cursor_execute)."""
+    @contextmanager
+    def log():
+        statements: list[str] = []
+        listener = lambda _connection, _cursor, statement, *_args: statements.append(statement)
+        event.listen(db_engine, "before_cursor_execute", listener)
+        try:
+            yield statements
+        finally:
+            event.remove(db_engine, "before_cursor_execute", listener)
+    return log
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from services.cases import NewCase, open_case
@@ -40,18 +40,16 @@ def _summaries(session, case) -> list[str]:
                                 .order_by(WorkInfoRow.id)).scalars())
 
 
-def test_queued_rows_are_seen_by_a_query_and_go_in_one_statement(session, case, db_engine):
-    inserts = []
-    listener = lambda _c, _cur, statement, *_a: inserts.append(statement) if "INSERT INTO work_info" in statement else None
-    event.listen(db_engine, "before_cursor_execute", listener)
-    try:
+def test_queued_rows_are_seen_by_a_query_and_go_in_one_statement(session, case, sql_log):
+    def inserts():
+        return [statement for statement in statements if "INSERT INTO work_info" in statement]
+
+    with sql_log() as statements:
         _entry(session, case, "første")
         _entry(session, case, "anden")
-        assert inserts == [] and len(pending_rows(session, WorkInfoRow.__table__)) == 2
+        assert inserts() == [] and len(pending_rows(session, WorkInfoRow.__table__)) == 2
         assert _summaries(session, case) == ["første", "anden"]   # the query wrote them first
-        assert len(inserts) == 1
-    finally:
-        event.remove(db_engine, "before_cursor_execute", listener)
+        assert len(inserts()) == 1
     session.commit()
     assert _summaries(session, case) == ["første", "anden"]
 

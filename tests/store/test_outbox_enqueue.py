@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from store.models import OutboxRow
 from store.outbox import enqueue
@@ -12,11 +12,8 @@ from store.outbox import enqueue
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 
 
-def test_enqueue_is_one_statement_and_a_repeated_key_changes_nothing(session, db_engine):
-    statements = []
-    listener = lambda *args: statements.append(args[2])
-    event.listen(db_engine, "before_cursor_execute", listener)
-    try:
+def test_enqueue_is_one_statement_and_a_repeated_key_changes_nothing(session, sql_log):
+    with sql_log() as statements:
         session.connection()   # the transaction begun before counting
         statements.clear()
         row = enqueue(session, key="k:1", kind="mail", case_id=None, payload={"to": "a@example.org", "tekst": "æøå"},
@@ -30,8 +27,6 @@ def test_enqueue_is_one_statement_and_a_repeated_key_changes_nothing(session, db
         session.commit()
         again = enqueue(session, key="k:1", kind="mail", case_id=None, payload={"to": "c@example.org"}, now=T0)
         assert again.id == row.id and again.payload["to"] == "a@example.org"
-    finally:
-        event.remove(db_engine, "before_cursor_execute", listener)
     session.commit()
     stored = session.execute(select(OutboxRow).where(OutboxRow.idempotency_key == "k:1")).scalars().all()
     assert [(r.payload, r.created_at) for r in stored] == [({"to": "a@example.org", "tekst": "æøå"}, T0)]
