@@ -43,7 +43,7 @@ except ImportError:   # pragma: no cover - orjson comes with the Prefect depende
 
 from domain.errors import InvalidState, NotFound, SagsflowError
 from domain.forms import Constraint, FieldSpec, FormSpec, Option
-from engine import state_codec, task_iteration
+from engine import ended, state_codec, task_iteration
 from engine.finished_tasks import FinishedSubWorkflowConverter, FinishedTaskConverter
 from engine.diagram_xml import XmlProblem, normalise_source, task_meta
 from engine.safe_script import safe_script_engine
@@ -235,8 +235,9 @@ class Engine:
         return workflow
 
     def load(self, bundle: DefinitionBundle, state: bytes, *, private_specs: bool = False) -> BpmnWorkflow:
-        raw = state_codec.decode(state)
-        dct = _orjson.loads(raw) if _orjson is not None else json.loads(raw)
+        dct = _decoded(state)
+        if ended.is_record(dct):
+            raise ended.ProcessEnded("the process of this case has ended; only its path and data are kept")
         dct["_specs"] = self._specs(bundle, private=private_specs)
         workflow = self._serializer.from_dict(dct)
         workflow.script_engine = self._script_engine   # never the library's unrestricted default
@@ -246,12 +247,30 @@ class Engine:
         dct = self._serializer.to_dict(workflow)   # without the spec (see _SharedSpecWorkflowConverter)
         if self._plain_serializer is not None and self._plain_serializer.to_dict(workflow) != dct:
             raise AssertionError("a kept task dictionary differs from the library's serialization")
-        if _orjson is not None:
-            try:
-                return state_codec.encode(_orjson.dumps(dct))
-            except TypeError:   # what orjson does not encode (e.g. a very large int) the standard codec may
-                pass
-        return state_codec.encode(json.dumps(dct, separators=(",", ":")).encode())
+        return _encoded(dct)
+
+    def dump_ended(self, workflow: BpmnWorkflow) -> bytes:
+        """What is stored once the workflow has completed: its path and final data (engine.ended)."""
+        if self._plain_serializer is not None:
+            self.dump(workflow)   # the self-check still compares the last full state with the library's
+        return _encoded(ended.record(self.completed_path(workflow),
+                                     self._serializer.registry.convert(self.data(workflow))))
+
+    def ended_record(self, state: bytes) -> ended.EndedProcess | None:
+        """The path and final data of an ended process's stored record; None for a workflow's state."""
+        dct = _decoded(state)
+        if not ended.is_record(dct):
+            return None
+        return ended.EndedProcess(list(dct["path"]), self._serializer.registry.restore(dct["data"]))
+
+    def position(self, bundle: DefinitionBundle, state: bytes) -> tuple[list[str], list[str]]:
+        """(bpmn ids of the completed elements in order, bpmn ids of the open human tasks) of a stored
+        state: a running workflow's or an ended process's record."""
+        record = self.ended_record(state)
+        if record is not None:
+            return record.path, []
+        workflow = self.load(bundle, state)
+        return self.completed_path(workflow), [view.bpmn_id for view in self.ready_human_tasks(workflow, bundle)]
 
     # ---------------------------------------------------------------- running
     def run(self, workflow: BpmnWorkflow, bundle: DefinitionBundle, on_service_task: ServiceHandler,
@@ -374,6 +393,20 @@ class Engine:
     def data(self, workflow: BpmnWorkflow) -> dict[str, Any]:
         last = workflow.last_task
         return dict(last.data) if last is not None else dict(workflow.data)
+
+
+def _encoded(dct: dict) -> bytes:
+    if _orjson is not None:
+        try:
+            return state_codec.encode(_orjson.dumps(dct))
+        except TypeError:   # what orjson does not encode (e.g. a very large int) the standard codec may
+            pass
+    return state_codec.encode(json.dumps(dct, separators=(",", ":")).encode())
+
+
+def _decoded(state: bytes) -> dict:
+    raw = state_codec.decode(state)
+    return _orjson.loads(raw) if _orjson is not None else json.loads(raw)
 
 
 def _timer_of(task) -> tuple[str, str, datetime] | None:

@@ -222,9 +222,9 @@ def case_position(session: Session, runtime: Runtime, *, case_id: int) -> dict:
     if instance is None:
         raise NotFound(f"case {case_id} has no process instance")
     bundle = runtime.bundle(session, instance.definition_id)
-    workflow = runtime.engine.load(bundle, instance.state)
-    current = sorted({view.bpmn_id for view in runtime.engine.ready_human_tasks(workflow, bundle)})
-    completed = list(dict.fromkeys(runtime.engine.completed_path(workflow)))
+    path, open_tasks = runtime.engine.position(bundle, instance.state)   # running, or ended (engine.ended)
+    current = sorted(set(open_tasks))
+    completed = list(dict.fromkeys(path))
     names = {bpmn_id: meta.get("name") or bpmn_id for bpmn_id, meta in bundle.task_meta.items()}
     return {"definition_id": instance.definition_id, "status": instance.status,
             "files": {name: text for name, text in sorted(bundle.sources.items()) if name.endswith(".bpmn")},

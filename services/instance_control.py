@@ -115,7 +115,7 @@ def cancel_case(session: Session, runtime: Runtime, *, number: str, actor: str, 
         raise InvalidState(f"case {number} is already {case.status}; only a running case can be cancelled")
     workflow = runtime.engine.load(runtime.bundle(session, instance.definition_id), instance.state)
     cancel_workflow(workflow)
-    instance.state = runtime.engine.dump(workflow)
+    instance.state = runtime.engine.dump_ended(workflow)   # ended: its path and data kept (engine.ended)
     instance.status, instance.updated_at = "cancelled", now
     instance.failed_at = instance.failed_element = instance.failed_by = instance.failed_step = None
     for task in tasks_of(session, instance.id):

@@ -260,7 +260,9 @@ class Runtime:
         for view in new_views:
             case.status = case_status_of(bundle, view.bpmn_id) or case.status   # said by the diagram (issue 11)
         completed = self.engine.is_completed(workflow)
-        state = self.engine.dump(workflow)   # this step succeeded: the instance is no longer failed (issue 11)
+        # ended: its path and final data are kept, not the task tree (engine.ended); this step succeeded,
+        # so the instance is no longer failed (issue 11)
+        state = self.engine.dump_ended(workflow) if completed else self.engine.dump(workflow)
         save_instance(session, instance, state=state, status="completed" if completed else "running", now=now)
         timers = [] if completed else waiting
         # timers and deadlines read only their own tables: no autoflush of the changes above (they go in
@@ -308,6 +310,8 @@ class Runtime:
                             now=now)   # issue 13: the coordinator or the assigned technician is told
         write_changes(session, case)   # the case's new columns: one UPDATE, not an ORM flush of it
         session.flush()
+        if completed:   # nothing runs an ended process again: not kept in memory
+            return []
         pending = session.info.setdefault(_PENDING, {})
         pending[(id(session.get_bind()), instance.id)] = (self, _Saved(
             instance, instance.definition_id, state, workflow, open_tasks, timers, instance.version))

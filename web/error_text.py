@@ -47,6 +47,7 @@ _REFUSALS = [
     (r"this page needs one of the roles: .*", lambda m: "Din bruger har ikke adgang til denne side."),
     (r"the case is not waiting for .*|case \S+ has no running process",
      lambda m: "Sagen venter ikke på et svar fra kunden lige nu."),
+    (r"the process of this case has ended.*", lambda m: "Sagens proces er afsluttet; der er ikke mere at gøre i den."),
     (r"no diagrams are deployed yet.*", lambda m: "Der er endnu ikke udrullet procesdiagrammer."),
     (r"outbox item \S+ is not a dead letter", lambda m: "Beskeden er ikke et dødt brev og kan ikke sendes igen."),
     (r"these diagrams are already the current version \((\d+)\).*",

@@ -1,5 +1,6 @@
 """Crash consistency (issue 6 §2): a worker completing 1,000 human tasks and delivering the outbox is
-SIGKILLed at random moments and restarted. Afterwards every instance loads, no step is lost or
+SIGKILLed at random moments and restarted. Afterwards every instance has ended with every step on its
+path, no step is lost or
 applied twice, every side effect reached the receiver, and the receiver can tell repeats apart by
 idempotency key (delivery is at-least-once; a repeat can only come from a kill between delivering
 and recording the delivery)."""
@@ -63,8 +64,10 @@ def test_sigkill_during_completions_and_deliveries_loses_nothing(db_url, db_engi
 
     with factory() as session:
         for instance in session.query(ProcessInstanceRow):
-            workflow = runtime.engine.load(runtime.bundle(session, instance.definition_id), instance.state)
-            assert runtime.engine.is_completed(workflow) and instance.status == "completed"
+            ended = runtime.engine.ended_record(instance.state)   # what is kept of an ended process
+            assert ended is not None and instance.status == "completed"
+            human = sorted(bpmn_id for bpmn_id, _, _ in STEPS)   # each step on the path taken, once
+            assert sorted(b for b in ended.path if b in human) == human, ended.path
         assert {c.status for c in session.query(CaseRow)} == {"closed"}
         per_case = Counter((w.case_id, w.event) for w in session.query(WorkInfoRow) if w.event.startswith("task."))
         expected = {f"task.{bpmn_id}" for bpmn_id, _, _ in STEPS}
