@@ -430,7 +430,8 @@ def definition_forms(content_hash: str, spec: Callable[[], dict] | dict) -> dict
         raw = json.loads(json.dumps(spec() if callable(spec) else spec))   # restoring mutates its input
         registry = _form_registry()
         forms = {}
-        for process in [registry.restore(raw["spec"]), *(registry.restore(s) for s in raw["subprocess_specs"].values())]:
+        stored = [raw["spec"]] if raw.get("spec") else []   # a version without processes has no forms
+        for process in [registry.restore(s) for s in (*stored, *raw.get("subprocess_specs", {}).values())]:
             for task_spec in process.task_specs.values():
                 if getattr(task_spec, "manual", False) and task_spec.bpmn_id:
                     forms.setdefault(task_spec.bpmn_id, form_of(task_spec))

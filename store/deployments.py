@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from store.models import DeploymentRow, HumanTaskRow, ProcessDefinitionRow, RecordedAnswerRow
+from store.process import forms_of_instances
 
 
 def current_deployment(session: Session, process_id: str) -> DeploymentRow | None:
@@ -57,11 +58,17 @@ def record_message(session: Session, *, case_id: int, name: str, answers: dict, 
 
 
 def answers_of(session: Session, case_ids: list[int]) -> dict[int, list[RecordedAnswer]]:
-    """Each case's recorded answers in the order they were given (tasks and messages together)."""
+    """Each case's recorded answers in the order they were given (tasks and messages together). A task's
+    answers have every field of its form, as submitted: the empty ones, not stored, are given back from
+    the form of the definition the case runs on (store.process.complete_task_row)."""
     found: dict[int, list[tuple]] = {case_id: [] for case_id in case_ids}
-    tasks = session.execute(select(HumanTaskRow.case_id, HumanTaskRow.answer_seq, HumanTaskRow.bpmn_id,
-                                   HumanTaskRow.answers, HumanTaskRow.completed_by, HumanTaskRow.completed_at)
-                            .where(HumanTaskRow.case_id.in_(case_ids), HumanTaskRow.answer_seq.is_not(None)))
+    rows = session.execute(select(HumanTaskRow.case_id, HumanTaskRow.answer_seq, HumanTaskRow.bpmn_id,
+                                  HumanTaskRow.answers, HumanTaskRow.completed_by, HumanTaskRow.completed_at,
+                                  HumanTaskRow.instance_id)
+                           .where(HumanTaskRow.case_id.in_(case_ids), HumanTaskRow.answer_seq.is_not(None))).all()
+    forms = forms_of_instances(session, {row.instance_id for row in rows})
+    tasks = [(case_id, seq, bpmn_id, _with_empty(forms.get(instance_id, {}).get(bpmn_id), answers), by, at)
+             for case_id, seq, bpmn_id, answers, by, at, instance_id in rows]
     messages = session.execute(select(RecordedAnswerRow.case_id, RecordedAnswerRow.seq, RecordedAnswerRow.bpmn_id,
                                       RecordedAnswerRow.answers, RecordedAnswerRow.answered_by,
                                       RecordedAnswerRow.answered_at, RecordedAnswerRow.id)
@@ -70,3 +77,10 @@ def answers_of(session: Session, case_ids: list[int]) -> dict[int, list[Recorded
         found[case_id].append(((seq or 0), row_id[0] if row_id else 0,
                                RecordedAnswer(bpmn_id, answers or {}, by or "", at)))
     return {case_id: [answer for *_, answer in sorted(rows, key=lambda r: r[:2])] for case_id, rows in found.items()}
+
+
+def _with_empty(form, answers: dict | None) -> dict:
+    given = answers or {}
+    if form is None:
+        return given
+    return {**{f.id: None for f in form.fields}, **given}

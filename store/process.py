@@ -68,8 +68,12 @@ def complete_task_row(session: Session, task: HumanTaskRow, *, by: str, at: date
                       sequence: int) -> None:
     """The task is done: who, when and the answers submitted with it (replayed on a candidate version,
     issue 10; `sequence`: the instance's version now, their replay order) — one Core UPDATE, the row
-    object left as if flushed (issue 15). Only an open task is completed: else InvalidState."""
-    values = {"status": "completed", "completed_at": at, "completed_by": by, "answers": answers,
+    object left as if flushed (issue 15). Only an open task is completed: else InvalidState.
+
+    Empty answers are not stored (a form gives every field, most of them empty on most paths: 0.4 KB a
+    case); store.deployments.answers_of gives them back from the form."""
+    values = {"status": "completed", "completed_at": at, "completed_by": by,
+              "answers": {field: value for field, value in answers.items() if value is not None},
               "answer_seq": sequence}
     if update_row(session, task, values, guard=("status", "open")) != 1:
         raise InvalidState(f"task {task.id} was just completed or cancelled by someone else")
@@ -87,10 +91,16 @@ def replace_timers(session: Session, instance_id: int, timers: list[tuple[str, s
 
 def forms_of_tasks(session: Session, rows: list[HumanTaskRow]) -> dict[str, FormSpec]:
     """task id -> its form, from the deployed definition of the task's instance (issue 15: forms are
-    not copied into human_task). One query for the versions; each version's forms are computed once."""
-    from engine.adapter import definition_forms   # SpiffWorkflow only when forms are read (CLI start-up)
+    not copied into human_task)."""
     from domain.forms import FormSpec
-    instance_ids = {row.instance_id for row in rows}
+    forms = forms_of_instances(session, {row.instance_id for row in rows})
+    return {row.id: forms.get(row.instance_id, {}).get(row.bpmn_id) or FormSpec() for row in rows}
+
+
+def forms_of_instances(session: Session, instance_ids: set[int]) -> dict[int, dict[str, FormSpec]]:
+    """instance id -> bpmn id -> form, from the definition each instance runs on. One query for the
+    versions; each version's forms are computed once."""
+    from engine.adapter import definition_forms   # SpiffWorkflow only when forms are read (CLI start-up)
     if not instance_ids:
         return {}
     versions = dict(session.execute(select(ProcessInstanceRow.id, ProcessInstanceRow.definition_id)
@@ -101,4 +111,4 @@ def forms_of_tasks(session: Session, rows: list[HumanTaskRow]) -> dict[str, Form
     for definition_id, content_hash in hashes.items():
         forms[definition_id] = definition_forms(content_hash, lambda d=definition_id: session.execute(
             select(ProcessDefinitionRow.spec).where(ProcessDefinitionRow.id == d)).scalar_one())
-    return {row.id: forms.get(versions.get(row.instance_id), {}).get(row.bpmn_id) or FormSpec() for row in rows}
+    return {instance_id: forms.get(definition_id, {}) for instance_id, definition_id in versions.items()}
