@@ -39,6 +39,10 @@ class DatabaseSettings(BaseSettings):
     # for Python's one interpreter lock and the cores: on 2 cores and PostgreSQL, 64 clients were served
     # 115 requests/s with 4 at work, 107 with 8 and 102 with 20 (7.9 / 8.5 / 8.9 ms CPU per request)
     web_slots: int = Field(default=D.web_slots, ge=0, le=200)
+    # PostgreSQL: a pooled connection that has been idle this long is pinged before it is handed out (a dead
+    # one is replaced unseen); one used moments ago is not — the ping is a round trip of its own, about 60 µs
+    # of CPU on every request (HikariCP's aliveBypassWindowMs, 500 ms, is the same rule). 0: always ping.
+    ping_after_idle_ms: int = Field(default=D.ping_after_idle_ms, ge=0, le=3_600_000)
 
     def busy_slots(self) -> int:
         """`web_slots`, or two per CPU core this process may run on."""

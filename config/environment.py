@@ -39,6 +39,7 @@ class DatabaseTuning:
     sqlite_slots: int = 4
     sqlite_writers: int = 1
     web_slots: int = 0   # 0: two per CPU core this process may use (DatabaseSettings.busy_slots)
+    ping_after_idle_ms: int = 500   # PostgreSQL: a pooled connection idle this long is pinged before use
 
 
 DEFAULT_TUNING = DatabaseTuning()

@@ -5,9 +5,11 @@ the SQL parameters (`hide_parameters`): they are customers' text. Nothing is cre
 callers ask for an engine with a URL."""
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
 
 if TYPE_CHECKING:
@@ -31,7 +33,34 @@ def _sqlite_pragmas(busy_timeout_ms: int):
     return on_connect
 
 
-def make_engine(url: str, *, echo: bool = False, tuning: DatabaseSettings | None = None) -> Engine:
+def _ping_when_idle(engine: Engine, idle_ms: int, clock: Callable[[], float]) -> None:
+    """Ping a pooled connection before handing it out only when it has been idle `idle_ms` or longer
+    (SQLAlchemy's pool_pre_ping pings at every checkout: one more round trip per transaction). A dead
+    connection found by the ping is replaced before anyone sees it (DisconnectionError makes the pool
+    connect again, SQLAlchemy's pessimistic recipe); one that died within the window fails its first
+    statement, which invalidates the pool's other connections from before, so the next request connects
+    anew (the issue 9 refusal: 503, try again)."""
+    window = idle_ms / 1000
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection, record) -> None:
+        record.info["sagsflow_returned_at"] = clock()
+
+    @event.listens_for(engine, "checkout")
+    def _handed_out(dbapi_connection, record, _proxy) -> None:
+        returned = record.info.pop("sagsflow_returned_at", None)
+        if returned is None or (window and clock() - returned < window):
+            return   # just connected, or in use moments ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            if engine.dialect.is_disconnect(error, dbapi_connection, None):
+                raise exc.DisconnectionError("the pooled connection was dead; connecting again") from error
+            raise
+
+
+def make_engine(url: str, *, echo: bool = False, tuning: DatabaseSettings | None = None,
+                clock: Callable[[], float] = time.monotonic) -> Engine:
     if tuning is None:   # DatabaseSettings(), without importing pydantic when nothing overrides its defaults
         from config.environment import database_tuning
         tuning = database_tuning()
@@ -50,7 +79,9 @@ def make_engine(url: str, *, echo: bool = False, tuning: DatabaseSettings | None
                     "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 5, "keepalives_count": 3}
     if tuning.tcp_user_timeout_ms:
         connect_args["tcp_user_timeout"] = tuning.tcp_user_timeout_ms
-    return create_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True, connect_args=connect_args, **pool)
+    engine = create_engine(url, echo=echo, hide_parameters=True, connect_args=connect_args, **pool)
+    _ping_when_idle(engine, tuning.ping_after_idle_ms, clock)
+    return engine
 
 
 _ENGINES: dict[str, Engine] = {}
