@@ -18,14 +18,14 @@ from pathlib import Path
 import argparse
 import os
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import bindparam, func, insert, select, text
 
 from config.settings import Settings
 from services.runtime import Runtime
 from services.watchdog import sweep
 from store.db import make_engine, session_factory
 from store.migrate import upgrade
-from store.models import CaseRow, SlaEventRow
+from store.models import CaseRow, SlaEventRow, UtcDateTime
 from store.sla import due_case_ids
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)   # a Monday, 10:00 in Copenhagen
@@ -67,7 +67,7 @@ def run(*, cases: int = 100_000, due_share: float = 0.01, repeats: int = 20) -> 
                                       .where(CaseRow.next_sla_check_at <= NOW))
             plan = " / ".join(str(r[-1]) for r in session.execute(text(
                 "EXPLAIN QUERY PLAN SELECT id FROM case_record WHERE next_sla_check_at <= :now "
-                "ORDER BY next_sla_check_at LIMIT 1000"), {"now": NOW.isoformat(sep=" ")}))
+                "ORDER BY next_sla_check_at LIMIT 1000").bindparams(bindparam("now", type_=UtcDateTime())), {"now": NOW}))
             query_ms = []
             for _ in range(repeats):
                 t = time.perf_counter()

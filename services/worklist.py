@@ -17,7 +17,7 @@ from sqlalchemy.sql.util import find_tables
 from domain.errors import InvalidState
 from services.sla_clock import HAS_SLA, SlaClock, clock as _clock
 from store.directory import DbDirectory
-from store.models import OPEN_TASK, CaseRow, HumanTaskRow, UserRow
+from store.models import OPEN_TASK, CaseRow, HumanTaskRow, UserRow, as_utc
 
 VIEWS = ("mine", "team", "unassigned", "absent")
 
@@ -42,7 +42,7 @@ class WorklistItem(NamedTuple):
 
 # what a worklist row shows: plain columns, no ORM entities, the SLA clock's inputs chosen in SQL (issue 15:
 # 200 rows of 100,000 cheaply); read by position in _item. The datetimes are read as the driver delivers
-# them (SQLite: text, PostgreSQL: aware datetimes) and made aware UTC by _utc: the column type's own
+# them (SQLite: integer microseconds, PostgreSQL: aware datetimes) and made aware UTC by _utc: the column type's own
 # conversion, value by value, cost more than the query for 200 rows.
 def _as_delivered(column):
     return type_coerce(column, String())
@@ -61,23 +61,7 @@ _LAST = datetime.max.replace(tzinfo=timezone.utc)
 _MANY_CASES = 2000
 _NO_CLOCK = SlaClock(None, None, None, "none", None)
 _COUNT_CAP = 500
-_UTC = timezone.utc
-_from_iso = datetime.fromisoformat
-
-
-def _utc(value: str | datetime | None) -> datetime | None:
-    """An aware UTC datetime from what the driver delivered: SQLite's text ('2026-11-23 09:00:00.000000',
-    UTC as store.models.UtcDateTime writes it) or PostgreSQL's aware datetime; as UtcDateTime reads it."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        try:
-            return _from_iso(value + "+00:00")
-        except ValueError:   # text with its own offset (or a date alone)
-            value = _from_iso(value)
-    if value.tzinfo is _UTC:
-        return value
-    return value.replace(tzinfo=_UTC) if value.tzinfo is None else value.astimezone(_UTC)
+_utc = as_utc   # what the driver delivered for a time (see _as_delivered)
 
 
 def worklist(session: Session, *, username: str, view: str, now: datetime, priority: str | None = None,

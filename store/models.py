@@ -4,31 +4,66 @@ worklist, waiting timers, and the outbox for side effects written in the same tr
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import (JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary,
                         String, Text, TypeDecorator, UniqueConstraint, false, literal_column, true)
+from sqlalchemy.types import UserDefinedType
 from sqlalchemy import insert_sentinel
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+MICROSECOND = timedelta(microseconds=1)
+
+
+class _SqliteMicroseconds(UserDefinedType):
+    """A DATETIME column of SQLite holding microseconds since 1970-01-01 UTC as an integer (migration 0019):
+    at most 8 bytes where SQLAlchemy's text takes 26; the driver passes the integer through as it is."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **_kw) -> str:
+        return "DATETIME"
+
+
 class UtcDateTime(TypeDecorator):
-    """Aware UTC datetimes on every backend (SQLite stores naive text; PostgreSQL timestamptz)."""
+    """Aware UTC datetimes on every backend: PostgreSQL timestamptz; SQLite an integer of microseconds since
+    1970-01-01 UTC (text written before migration 0019 is still read)."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "sqlite":
+            return _SqliteMicroseconds()
+        return dialect.type_descriptor(DateTime(timezone=True))
 
     def process_bind_param(self, value, dialect):
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the database; pass aware UTC datetimes")
+        if dialect.name == "sqlite":
+            return (value - EPOCH) // MICROSECOND
         return value.astimezone(timezone.utc)
 
     def process_result_value(self, value, dialect):
-        if value is None:
-            return None
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        return as_utc(value)
+
+
+def as_utc(value) -> datetime | None:
+    """An aware UTC datetime from what a driver delivers for a UtcDateTime column: SQLite's integer (or text
+    from before migration 0019, '2026-11-23 09:00:00.000000', UTC), PostgreSQL's aware datetime."""
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return EPOCH + timedelta(microseconds=value)
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is timezone.utc:
+        return value
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
 class Base(DeclarativeBase):
