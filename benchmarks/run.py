@@ -47,7 +47,7 @@ the worklist query that finds the task. Bare engine = the same steps on SpiffWor
 persistence; the one a persisted engine is measured against — the bare round trip with
 deserialization and serialization — is in the next section (issue 15), with CPU beside wall time.
 
-| backend | cases/s | ms per human task (median) | ratio to bare | stored state at closure | goal |
+| backend | cases/s | ms per human task (median) | ratio to bare | stored state at closure (the ended record) | goal |
 | --- | --- | --- | --- | --- | --- |
 {chr(10).join(rows)}
 """
