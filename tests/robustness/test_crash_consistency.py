@@ -45,8 +45,8 @@ def test_sigkill_during_completions_and_deliveries_loses_nothing(db_url, db_engi
     sent_log = tmp_path / "received.jsonl"
     rng = random.Random(20261125)
     kills = 0
-    for _ in range(200):
-        worker = subprocess.Popen([sys.executable, str(WORKER), db_url, str(sent_log)], stdout=subprocess.PIPE,
+    for run in range(200):
+        worker = subprocess.Popen([sys.executable, str(WORKER), db_url, str(sent_log), str(run)], stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE)
         worker.stdout.readline()   # "ready": start-up (imports) is not counted, however busy the machine is
         try:
