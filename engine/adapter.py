@@ -235,7 +235,9 @@ class Engine:
         return workflow
 
     def load(self, bundle: DefinitionBundle, state: bytes, *, private_specs: bool = False) -> BpmnWorkflow:
-        dct = _decoded(state)
+        return self._restored(bundle, _decoded(state), private_specs=private_specs)
+
+    def _restored(self, bundle: DefinitionBundle, dct: dict, *, private_specs: bool = False) -> BpmnWorkflow:
         if ended.is_record(dct):
             raise ended.ProcessEnded("the process of this case has ended; only its path and data are kept")
         dct["_specs"] = self._specs(bundle, private=private_specs)
@@ -258,18 +260,20 @@ class Engine:
 
     def ended_record(self, state: bytes) -> ended.EndedProcess | None:
         """The path and final data of an ended process's stored record; None for a workflow's state."""
-        dct = _decoded(state)
+        return self._ended(_decoded(state))
+
+    def _ended(self, dct: dict) -> ended.EndedProcess | None:
         if not ended.is_record(dct):
             return None
         return ended.EndedProcess(list(dct["path"]), self._serializer.registry.restore(dct["data"]))
 
     def position(self, bundle: DefinitionBundle, state: bytes) -> tuple[list[str], list[str]]:
         """(bpmn ids of the completed elements in order, bpmn ids of the open human tasks) of a stored
-        state: a running workflow's or an ended process's record."""
-        record = self.ended_record(state)
-        if record is not None:
-            return record.path, []
-        workflow = self.load(bundle, state)
+        state: a running workflow's or an ended process's record (decoded once)."""
+        dct = _decoded(state)
+        if ended.is_record(dct):
+            return list(dct["path"]), []
+        workflow = self._restored(bundle, dct)
         return self.completed_path(workflow), [view.bpmn_id for view in self.ready_human_tasks(workflow, bundle)]
 
     # ---------------------------------------------------------------- running

@@ -42,8 +42,8 @@ class WorklistItem(NamedTuple):
 
 # what a worklist row shows: plain columns, no ORM entities, the SLA clock's inputs chosen in SQL (issue 15:
 # 200 rows of 100,000 cheaply); read by position in _item. The datetimes are read as the driver delivers
-# them (SQLite: integer microseconds, PostgreSQL: aware datetimes) and made aware UTC by _utc: the column type's own
-# conversion, value by value, cost more than the query for 200 rows.
+# them (SQLite: integer microseconds, PostgreSQL: aware datetimes) and made aware UTC by store.models.as_utc:
+# the column type's own conversion, value by value, cost more than the query for 200 rows.
 def _as_delivered(column):
     return type_coerce(column, String())
 
@@ -61,7 +61,6 @@ _LAST = datetime.max.replace(tzinfo=timezone.utc)
 _MANY_CASES = 2000
 _NO_CLOCK = SlaClock(None, None, None, "none", None)
 _COUNT_CAP = 500
-_utc = as_utc   # what the driver delivered for a time (see _as_delivered)
 
 
 def worklist(session: Session, *, username: str, view: str, now: datetime, priority: str | None = None,
@@ -106,7 +105,7 @@ def _connection(session: Session):
 
 
 def _order_key(row) -> tuple:
-    return (_utc(row[7]) or _LAST, _utc(row[6]), row[0])   # sla_due_at, created_at, id: as _ORDER
+    return (as_utc(row[7]) or _LAST, as_utc(row[6]), row[0])   # sla_due_at, created_at, id: as _ORDER
 
 
 def _view_shape(session: Session, *, username: str, view: str, priority: str | None, status: str | None,
@@ -226,15 +225,15 @@ def _escape_like(term: str) -> str:
 def _item(row, now: datetime) -> WorklistItem:
     (task_id, name, bpmn_id, role, team, claimed_by, created_at, _, number, summary, case_type, priority, status,
      assignee, remedy_number, started, paused, due, warn, done) = row
-    clock = _clock(bool(started), _utc(due), _utc(warn), _utc(done), bool(paused), now) if HAS_SLA else _NO_CLOCK
-    return WorklistItem(task_id, name, bpmn_id, role, team, claimed_by, _utc(created_at), number or "", summary,
+    clock = _clock(bool(started), as_utc(due), as_utc(warn), as_utc(done), bool(paused), now) if HAS_SLA else _NO_CLOCK
+    return WorklistItem(task_id, name, bpmn_id, role, team, claimed_by, as_utc(created_at), number or "", summary,
                         case_type, priority, status, assignee, clock, remedy_number)
 
 
 def _document(row, now: datetime) -> dict:
     (task_id, name, bpmn_id, role, team, claimed_by, _, _, number, summary, _, priority, status, _, _, started, paused,
      due, warn, done) = row
-    clock = _clock(bool(started), _utc(due), _utc(warn), _utc(done), bool(paused), now) if HAS_SLA else _NO_CLOCK
+    clock = _clock(bool(started), as_utc(due), as_utc(warn), as_utc(done), bool(paused), now) if HAS_SLA else _NO_CLOCK
     return {"id": task_id, "case": number or "", "name": name, "bpmn_id": bpmn_id, "team": team, "role": role,
             "assignee": claimed_by, "summary": summary, "priority": priority, "status": status,
             "sla": {"target": clock.target, "state": clock.state,

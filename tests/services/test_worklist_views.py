@@ -103,7 +103,7 @@ def test_issue_15_a_worklist_row_carries_its_case_and_clock(session):
 
 
 def test_issue_15_datetimes_as_the_driver_delivers_them_are_read_as_aware_utc():
-    from services.worklist import _utc
+    from store.models import as_utc as _utc   # what the worklist reads its raw rows with
 
     copenhagen = timezone(timedelta(hours=1))
     assert _utc("2026-11-23 09:00:00.000000") == NOW and _utc("2026-11-23 09:00:00.000000").tzinfo is timezone.utc

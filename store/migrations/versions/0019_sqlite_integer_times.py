@@ -50,12 +50,16 @@ def _microseconds(text: str) -> int | None:
     return (moment - EPOCH) // timedelta(microseconds=1)
 
 
-def upgrade() -> None:
+def _sqlite_columns():
+    """(connection, table, quoted column) of every DATETIME column; nothing on PostgreSQL."""
     connection = op.get_bind()
     if connection.dialect.name != "sqlite":
-        return
-    for table, column in _datetime_columns(connection):
-        c = f'"{column}"'
+        return []
+    return [(connection, table, f'"{column}"') for table, column in _datetime_columns(connection)]
+
+
+def upgrade() -> None:
+    for connection, table, c in _sqlite_columns():
         connection.exec_driver_sql(f'UPDATE "{table}" SET {c} = {TO_MICROSECONDS.format(c=c)} '
                                    f"WHERE typeof({c}) = 'text' AND {c} GLOB '{WRITTEN}'")
         rest = connection.exec_driver_sql(f'SELECT rowid, {c} FROM "{table}" WHERE typeof({c}) = \'text\'').all()
@@ -65,9 +69,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    connection = op.get_bind()
-    if connection.dialect.name != "sqlite":
-        return
-    for table, column in _datetime_columns(connection):
-        c = f'"{column}"'
+    for connection, table, c in _sqlite_columns():
         connection.exec_driver_sql(f'UPDATE "{table}" SET {c} = {TO_TEXT.format(c=c)} WHERE typeof({c}) = \'integer\'')
